@@ -1,0 +1,27 @@
+using AddressBook.Api.Data;
+using AddressBook.Api.Errors;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AddressBook.Api;
+
+public static class ApiServices
+{
+    public static IHostApplicationBuilder AddApiServices(this IHostApplicationBuilder builder)
+    {
+        // A client waits for an answer: retry a failed database call for seconds rather than the default minute, then
+        // answer 503 with Retry-After and let the client decide.
+        builder.AddAddressBookDbContext(npgsql => npgsql.EnableRetryOnFailure(
+            maxRetryCount: 3,
+            maxRetryDelay: TimeSpan.FromSeconds(2),
+            errorCodesToAdd: null));
+        builder.Services.AddOpenApi();
+        builder.Services.AddExceptionHandler<ApiExceptionHandler>();
+        builder.Services.TryAddSingleton(TimeProvider.System);
+
+        // Outside Development, minimal APIs answer a request they cannot bind with a bare 400. Throwing instead lets
+        // ApiExceptionHandler answer in every environment with problem details that say what was wrong.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+
+        return builder;
+    }
+}

@@ -1,0 +1,15 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace AddressBook.Api.Data;
+
+public sealed class AddressBookDbContext(DbContextOptions<AddressBookDbContext> options) : DbContext(options)
+{
+    public DbSet<Person> People => Set<Person>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        // Sequelize declared the key as SERIAL; identity columns would not match the adopted table.
+        modelBuilder.UseSerialColumns();
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(AddressBookDbContext).Assembly);
+    }
+}

@@ -1,0 +1,81 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Mvc;
+using Npgsql;
+
+namespace AddressBook.Api.Errors;
+
+/// <summary>
+/// Answers every exception that escapes an endpoint with RFC 9457 problem details: the client's own mistakes and
+/// conflicts with their 4xx status, an unreachable database with 503 and Retry-After, anything else with a 500 that
+/// shows its cause only in Development.
+/// </summary>
+internal sealed class ApiExceptionHandler(
+    IProblemDetailsService problemDetailsService,
+    IHostEnvironment environment,
+    ILogger<ApiExceptionHandler> logger) : IExceptionHandler
+{
+    private static readonly TimeSpan DatabaseRetryAfter = TimeSpan.FromSeconds(5);
+
+    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
+    {
+        var problem = Describe(exception);
+        httpContext.Response.StatusCode = problem.Status!.Value;
+        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            httpContext.Response.Headers.RetryAfter = ((int)DatabaseRetryAfter.TotalSeconds).ToString();
+        }
+
+        return await problemDetailsService.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = httpContext,
+            ProblemDetails = problem,
+            Exception = exception,
+        });
+    }
+
+    private ProblemDetails Describe(Exception exception)
+    {
+        if (exception is BadHttpRequestException badRequest)
+        {
+            logger.LogDebug(exception, "Rejected a malformed request.");
+            return new ProblemDetails { Status = badRequest.StatusCode, Detail = badRequest.Message };
+        }
+
+        var causes = SelfAndInnerExceptions(exception).ToList();
+
+        if (causes.OfType<PostgresException>().Any(postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation))
+        {
+            logger.LogInformation(exception, "A write conflicted with an existing row.");
+            return new ProblemDetails
+            {
+                Status = StatusCodes.Status409Conflict,
+                Detail = "The request conflicts with data that already exists.",
+            };
+        }
+
+        if (causes.OfType<NpgsqlException>().Any(npgsql => npgsql.IsTransient))
+        {
+            logger.LogWarning(exception, "The database is unreachable.");
+            return new ProblemDetails
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Detail = "The database is unavailable. Retry later.",
+            };
+        }
+
+        logger.LogError(exception, "An unexpected error occurred.");
+        return new ProblemDetails
+        {
+            Status = StatusCodes.Status500InternalServerError,
+            Detail = environment.IsDevelopment() ? exception.ToString() : null,
+        };
+    }
+
+    private static IEnumerable<Exception> SelfAndInnerExceptions(Exception exception)
+    {
+        for (Exception? current = exception; current is not null; current = current.InnerException)
+        {
+            yield return current;
+        }
+    }
+}

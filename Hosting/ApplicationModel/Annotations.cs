@@ -1,0 +1,63 @@
+namespace AddressBook.Hosting.ApplicationModel;
+
+/// <summary>Adds environment variables to a resource when it starts.</summary>
+/// <param name="Callback">Writes variables into the context; runs once per start, after dependencies are allocated.</param>
+public sealed record EnvironmentCallbackAnnotation(Func<EnvironmentCallbackContext, Task> Callback) : IResourceAnnotation;
+
+/// <summary>The variables being assembled for one start of a resource.</summary>
+public sealed class EnvironmentCallbackContext(DistributedApplicationExecutionContext executionContext, CancellationToken cancellationToken)
+{
+    /// <summary>Whether the application is being run or published.</summary>
+    public DistributedApplicationExecutionContext ExecutionContext { get; } = executionContext;
+
+    /// <summary>The variables; later callbacks override earlier ones.</summary>
+    public Dictionary<string, string> EnvironmentVariables { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>Cancelled when the start is abandoned.</summary>
+    public CancellationToken CancellationToken { get; } = cancellationToken;
+}
+
+/// <summary>A network endpoint a resource listens on.</summary>
+public sealed class EndpointAnnotation(string name, string uriScheme = "http", int? port = null, int? targetPort = null, bool isExternal = false) : IResourceAnnotation
+{
+    /// <summary>The endpoint's name, such as <c>http</c>.</summary>
+    public string Name { get; } = name;
+
+    /// <summary>The URI scheme, such as <c>http</c> or <c>tcp</c>.</summary>
+    public string UriScheme { get; } = uriScheme;
+
+    /// <summary>The port clients use; when null a free port is chosen at start.</summary>
+    public int? Port { get; set; } = port;
+
+    /// <summary>The port the process itself listens on, when it differs from <see cref="Port"/>.</summary>
+    public int? TargetPort { get; set; } = targetPort;
+
+    /// <summary>Whether the endpoint is meant to be reached from outside the application.</summary>
+    public bool IsExternal { get; set; } = isExternal;
+
+    /// <summary>The address allocated when the application started, or null before that.</summary>
+    public AllocatedEndpoint? AllocatedEndpoint { get; set; }
+}
+
+/// <summary>The concrete address of an endpoint once the application runs.</summary>
+public sealed record AllocatedEndpoint(string UriScheme, string Host, int Port)
+{
+    /// <summary>The endpoint as a URL, such as <c>http://localhost:3000</c>.</summary>
+    public string Url => $"{UriScheme}://{Host}:{Port}";
+}
+
+/// <summary>How a dependent waits for a resource.</summary>
+public enum WaitType
+{
+    /// <summary>Until the resource is running and its health checks pass.</summary>
+    WaitUntilHealthy,
+
+    /// <summary>Until the resource has run to completion with the expected exit code.</summary>
+    WaitForCompletion,
+}
+
+/// <summary>Holds a resource back until another resource is ready or has completed.</summary>
+public sealed record WaitAnnotation(IResource Resource, WaitType WaitType, int ExitCode = 0) : IResourceAnnotation;
+
+/// <summary>Records that a resource uses another, so that shutdown can stop users before what they use.</summary>
+public sealed record ResourceRelationshipAnnotation(IResource Resource, string Type) : IResourceAnnotation;

@@ -1,0 +1,129 @@
+using AddressBook.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace AddressBook.Hosting;
+
+/// <summary>
+/// A running application model: starts its resources, keeps them running, and stops them all when the
+/// app host is asked to stop (Ctrl+C, SIGTERM) or disposed.
+/// </summary>
+public sealed class DistributedApplication : IAsyncDisposable
+{
+    private readonly IHost _host;
+    private bool _started;
+
+    internal DistributedApplication(IHost host) => _host = host;
+
+    /// <summary>The app host's services.</summary>
+    public IServiceProvider Services => _host.Services;
+
+    /// <summary>Resource states, and waits for them.</summary>
+    public ResourceNotificationService ResourceNotifications => Services.GetRequiredService<ResourceNotificationService>();
+
+    /// <summary>The recent console output of every resource.</summary>
+    public ResourceLoggerService ResourceLogs => Services.GetRequiredService<ResourceLoggerService>();
+
+    /// <summary>Creates a builder for an application model.</summary>
+    public static IDistributedApplicationBuilder CreateBuilder(string[] args) =>
+        CreateBuilder(new DistributedApplicationOptions { Args = args });
+
+    /// <summary>Creates a builder for an application model.</summary>
+    public static IDistributedApplicationBuilder CreateBuilder(DistributedApplicationOptions options)
+    {
+        var builder = new DistributedApplicationBuilder(Testing.TestingHook.Apply(options));
+        Testing.TestingHook.OnBuilderCreated(builder);
+        return builder;
+    }
+
+    /// <summary>
+    /// Checks prerequisites, then starts every resource in dependency order; returns once the starts are
+    /// under way. A problem found before anything started throws a <see cref="DistributedApplicationException"/>.
+    /// </summary>
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        Services.GetRequiredService<ApplicationOrchestrator>().Prepare();
+        _started = true;
+        await _host.StartAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Stops every resource, users before what they use.</summary>
+    public Task StopAsync(CancellationToken cancellationToken = default) => _host.StopAsync(cancellationToken);
+
+    /// <summary>Runs until the app host is asked to stop; reports a startup problem on one line and sets a non-zero exit code.</summary>
+    public void Run() => RunAsync().GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="Run"/>
+    public async Task RunAsync(CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (DistributedApplicationException ex)
+        {
+            await Console.Error.WriteLineAsync(Console.IsErrorRedirected ? $"error: {ex.Message}" : $"\e[31merror:\e[0m {ex.Message}").ConfigureAwait(false);
+            Environment.ExitCode = 1;
+            return;
+        }
+
+        await _host.WaitForShutdownAsync(cancellationToken).ConfigureAwait(false);
+        RemoveEphemeralState();
+        if (Services.GetRequiredService<ApplicationOrchestrator>().FailureExitCode is { } exitCode)
+        {
+            Environment.ExitCode = exitCode;
+        }
+    }
+
+    /// <summary>Completes when every resource has started or failed to start.</summary>
+    public Task WaitForStartupAsync(CancellationToken cancellationToken = default) =>
+        Services.GetRequiredService<ApplicationOrchestrator>().Startup.WaitAsync(cancellationToken);
+
+    /// <summary>An HTTP client whose base address is a project's endpoint.</summary>
+    /// <param name="resourceName">The project's resource name.</param>
+    /// <param name="endpointName">The endpoint's name; the first endpoint by default.</param>
+    public HttpClient CreateHttpClient(string resourceName, string? endpointName = null) =>
+        new() { BaseAddress = GetEndpoint(resourceName, endpointName) };
+
+    /// <summary>The URL of a resource's endpoint.</summary>
+    public Uri GetEndpoint(string resourceName, string? endpointName = null)
+    {
+        var endpoint = FindResource(resourceName).Annotations.OfType<EndpointAnnotation>()
+            .FirstOrDefault(e => endpointName is null || e.Name == endpointName)
+            ?? throw new ArgumentException($"'{resourceName}' has no endpoint named '{endpointName ?? "(any)"}'.", nameof(endpointName));
+        var allocated = endpoint.AllocatedEndpoint
+            ?? throw new InvalidOperationException($"'{resourceName}' has no address yet; start the application first.");
+        return new Uri(allocated.Url);
+    }
+
+    /// <summary>The connection string of a resource, once it has an address.</summary>
+    public ValueTask<string?> GetConnectionStringAsync(string resourceName, CancellationToken cancellationToken = default) =>
+        FindResource(resourceName) is IResourceWithConnectionString resource
+            ? resource.GetConnectionStringAsync(cancellationToken)
+            : throw new ArgumentException($"'{resourceName}' has no connection string.", nameof(resourceName));
+
+    /// <inheritdoc />
+    public async ValueTask DisposeAsync()
+    {
+        if (_started)
+        {
+            await _host.StopAsync().ConfigureAwait(false);
+        }
+
+        RemoveEphemeralState();
+        if (_host is IAsyncDisposable asyncDisposable)
+        {
+            await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+        }
+        else
+        {
+            _host.Dispose();
+        }
+    }
+
+    private void RemoveEphemeralState() => Services.GetRequiredService<AppHostState>().Dispose();
+
+    private IResource FindResource(string resourceName) =>
+        Services.GetRequiredService<DistributedApplicationModel>().Resources.FirstOrDefault(r => r.Name == resourceName)
+        ?? throw new ArgumentException($"There is no resource named '{resourceName}'.", nameof(resourceName));
+}

@@ -1,0 +1,330 @@
+using AddressBook.Hosting.ApplicationModel;
+using AddressBook.Hosting.Postgres;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AddressBook.Hosting;
+
+/// <summary>
+/// Starts every resource as soon as what it waits for is ready, all independent ones in parallel, and
+/// stops them in reverse: a resource stops only after everything that uses it has stopped.
+/// </summary>
+internal sealed class ApplicationOrchestrator(
+    DistributedApplicationModel model,
+    RunnerContext context,
+    DistributedApplicationEventing eventing,
+    IServiceProvider services,
+    IHostApplicationLifetime lifetime,
+    ILogger<ApplicationOrchestrator> logger) : IHostedService
+{
+    private readonly CancellationTokenSource _stopping = new();
+    private readonly Dictionary<IResource, IResourceRunner> _runners = [];
+    private readonly Dictionary<IResource, Task> _starts = [];
+    private readonly Dictionary<IResource, TaskCompletionSource> _readyHandled = [];
+
+    /// <summary>Set when the application could not start; the app host exits with it.</summary>
+    public int? FailureExitCode { get; private set; }
+
+    /// <summary>Completes when every resource has started, or failed to.</summary>
+    public Task Startup { get; private set; } = Task.CompletedTask;
+
+    /// <summary>
+    /// Resolves parameters, checks prerequisites and allocates ports, before anything starts, so that a
+    /// problem leaves nothing half-started behind.
+    /// </summary>
+    public void Prepare()
+    {
+        if (context.Options.ResetData && context.State.Reset())
+        {
+            logger.LogWarning("Deleted the persisted data and generated secrets in {StateDirectory}.", context.State.Root);
+        }
+
+        foreach (var resource in model.Resources)
+        {
+            if (CreateRunner(resource) is { } runner)
+            {
+                _runners[resource] = runner;
+            }
+        }
+
+        var problems = _runners.Values.SelectMany(r => r.Preflight()).Distinct().ToList();
+        problems.AddRange(FixedPortsInUse());
+        if (problems.Count > 0)
+        {
+            throw new DistributedApplicationException(string.Join(Environment.NewLine, problems));
+        }
+
+        ResolveParameters();
+
+        var ports = new PortAllocator();
+        foreach (var port in FixedPorts())
+        {
+            ports.Reserve(port);
+        }
+
+        foreach (var runner in _runners.Values)
+        {
+            runner.AllocateEndpoints(ports);
+        }
+
+        foreach (var runner in _runners.Values)
+        {
+            var waits = runner.Resource.Annotations.OfType<WaitAnnotation>().Any();
+            context.Notifications.PublishUpdate(runner.Resource, s => s with { State = waits ? KnownResourceStates.Waiting : KnownResourceStates.NotStarted });
+        }
+    }
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        foreach (var resource in model.Resources)
+        {
+            _readyHandled[resource] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        foreach (var parameter in model.Resources.OfType<ParameterResource>())
+        {
+            _readyHandled[parameter].SetResult();
+        }
+
+        foreach (var runner in _runners.Values)
+        {
+            _starts[runner.Resource] = Task.Run(() => StartWhenReadyAsync(runner, _stopping.Token));
+        }
+
+        Startup = ReportStartupAsync();
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        var stops = new Dictionary<IResource, Task>();
+        Task StopAfterDependents(IResource resource)
+        {
+            if (!stops.TryGetValue(resource, out var stop))
+            {
+                var dependents = _runners.Keys.Where(r => DependenciesOf(r).Contains(resource)).ToList();
+                stops[resource] = stop = StopResourceAsync(resource, dependents.Select(StopAfterDependents).ToList());
+            }
+
+            return stop;
+        }
+
+        await Task.WhenAll(_runners.Keys.Select(StopAfterDependents).ToList()).WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task StopResourceAsync(IResource resource, List<Task> dependentsStopped)
+    {
+        await Task.WhenAll(dependentsStopped).ConfigureAwait(false);
+        try
+        {
+            // A start still in progress is cancelled first, so it cannot launch a process after the stop.
+            await _starts[resource].ConfigureAwait(false);
+            await _runners[resource].StopAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "Stopping '{Resource}' failed.", resource.Name);
+        }
+    }
+
+    private static IEnumerable<IResource> DependenciesOf(IResource resource)
+    {
+        var related = resource.Annotations.OfType<ResourceRelationshipAnnotation>().Select(a => a.Resource);
+        return resource is IResourceWithParent<IResource> child ? related.Append(child.Parent) : related;
+    }
+
+    private IResourceRunner? CreateRunner(IResource resource) => resource switch
+    {
+        PostgresServerResource server => new PostgresServerRunner(server, context),
+        PostgresDatabaseResource database => new PostgresDatabaseRunner(database, context),
+        ProjectResource project => new ProjectRunner(project, context),
+        _ => null,
+    };
+
+    private void ResolveParameters()
+    {
+        foreach (var parameter in model.Resources.OfType<ParameterResource>())
+        {
+            var value = context.Configuration[$"Parameters:{parameter.Name}"];
+            if (value is null && parameter.PersistGeneratedValue)
+            {
+                value = context.State.GetStoredParameter(parameter.Name);
+            }
+
+            if (value is null && parameter.Generate is { } generate)
+            {
+                value = generate.GenerateValue();
+                if (parameter.PersistGeneratedValue)
+                {
+                    context.State.StoreParameter(parameter.Name, value);
+                }
+            }
+
+            if (value is null)
+            {
+                throw new DistributedApplicationException(
+                    $"Parameter '{parameter.Name}' has no value: set Parameters:{parameter.Name} in configuration "
+                    + $"(for example the environment variable Parameters__{parameter.Name.Replace('-', '_')}).");
+            }
+
+            parameter.Resolve(value);
+            context.Notifications.PublishUpdate(parameter, s => s with { State = KnownResourceStates.Running, HealthStatus = HealthStatus.Healthy });
+        }
+    }
+
+    private IEnumerable<int> FixedPorts() => context.Options.RandomizePorts
+        ? []
+        : model.Resources.SelectMany(r => r.Annotations.OfType<EndpointAnnotation>()).Select(e => e.Port).OfType<int>();
+
+    private IEnumerable<string> FixedPortsInUse()
+    {
+        foreach (var resource in model.Resources)
+        {
+            foreach (var endpoint in resource.Annotations.OfType<EndpointAnnotation>())
+            {
+                if (!context.Options.RandomizePorts && endpoint.Port is { } port && !PortAllocator.IsFree(port))
+                {
+                    yield return $"Port {port} for '{resource.Name}' is already in use by another program; stop it "
+                        + $"(find it with: ss -ltnp 'sport = :{port}') and start again.";
+                }
+            }
+        }
+    }
+
+    private async Task StartWhenReadyAsync(IResourceRunner runner, CancellationToken cancellationToken)
+    {
+        var resource = runner.Resource;
+        try
+        {
+            foreach (var wait in resource.Annotations.OfType<WaitAnnotation>())
+            {
+                await WaitForAsync(wait, cancellationToken).ConfigureAwait(false);
+            }
+
+            await runner.StartAsync(cancellationToken).ConfigureAwait(false);
+            _ = PublishReadyWhenHealthyAsync(resource, cancellationToken);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            context.Notifications.PublishUpdate(resource, s => s.IsTerminal || s.State == KnownResourceStates.Running ? s : s with { State = KnownResourceStates.NotStarted });
+        }
+        catch (Exception ex)
+        {
+            var reason = ex is DistributedApplicationException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
+            logger.LogError("'{Resource}' failed to start: {Reason}", resource.Name, reason);
+            context.Notifications.PublishUpdate(resource, s => s with { State = KnownResourceStates.FailedToStart, FailureReason = reason, HealthStatus = null });
+        }
+    }
+
+    private async Task WaitForAsync(WaitAnnotation wait, CancellationToken cancellationToken)
+    {
+        var name = wait.Resource.Name;
+        if (wait.WaitType == WaitType.WaitForCompletion)
+        {
+            var completed = await context.Notifications.WaitForResourceAsync(name, e => e.Snapshot.IsTerminal, cancellationToken).ConfigureAwait(false);
+            if (completed.Snapshot.ExitCode != wait.ExitCode)
+            {
+                var outcome = completed.Snapshot.ExitCode is { } code ? $"exited with code {code}" : completed.Snapshot.State;
+                throw new DistributedApplicationException($"it waits for '{name}' to complete, and '{name}' {outcome}.");
+            }
+
+            return;
+        }
+
+        var ready = await context.Notifications.WaitForResourceAsync(
+            name,
+            e => e.Snapshot.IsTerminal || (e.Snapshot.State == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy),
+            cancellationToken).ConfigureAwait(false);
+        if (ready.Snapshot.IsTerminal)
+        {
+            throw new DistributedApplicationException($"it waits for '{name}', which is {ready.Snapshot.State}.");
+        }
+
+        await _readyHandled[wait.Resource].Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task PublishReadyWhenHealthyAsync(IResource resource, CancellationToken cancellationToken)
+    {
+        var completion = _readyHandled[resource];
+        try
+        {
+            var ready = await context.Notifications.WaitForResourceAsync(
+                resource.Name,
+                e => e.Snapshot.IsTerminal || (e.Snapshot.State == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy),
+                cancellationToken).ConfigureAwait(false);
+            if (!ready.Snapshot.IsTerminal)
+            {
+                await eventing.PublishAsync(new ResourceReadyEvent(resource, services), cancellationToken).ConfigureAwait(false);
+            }
+
+            completion.TrySetResult();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            completion.TrySetCanceled(cancellationToken);
+        }
+        catch (Exception ex)
+        {
+            logger.LogError(ex, "A handler of '{Resource}' becoming ready failed.", resource.Name);
+            completion.TrySetException(new DistributedApplicationException($"a handler of '{resource.Name}' becoming ready failed: {ex.Message}", ex));
+        }
+    }
+
+    private async Task ReportStartupAsync()
+    {
+        await Task.WhenAll(_starts.Values).ConfigureAwait(false);
+        if (_stopping.IsCancellationRequested)
+        {
+            return;
+        }
+
+        // Long-running resources count as started once healthy; a failure on the way shows as a terminal state.
+        foreach (var resource in _runners.Keys.Where(r => !IsAwaitedForCompletion(r)))
+        {
+            try
+            {
+                await context.Notifications.WaitForResourceAsync(resource.Name,
+                    e => e.Snapshot.IsTerminal || e.Snapshot.HealthStatus == HealthStatus.Healthy, _stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+
+        var failed = context.Notifications.GetCurrentStates()
+            .Where(s => s.State is KnownResourceStates.FailedToStart || (s.State == KnownResourceStates.Exited && s.ExitCode != 0))
+            .ToList();
+        if (failed.Count == 0)
+        {
+            var urls = _runners.Keys.OfType<ProjectResource>()
+                .SelectMany(p => p.Annotations.OfType<EndpointAnnotation>().Where(e => e.AllocatedEndpoint is not null).Select(e => $"{p.Name} at {e.AllocatedEndpoint!.Url}"));
+            logger.LogInformation("Distributed application started: {Urls}. Press Ctrl+C to shut down.", string.Join(", ", urls));
+            return;
+        }
+
+        var summary = string.Join("; ", failed.Select(s => $"'{s.Name}' {s.State}: {s.FailureReason}"));
+        if (context.Options.StopOnStartupFailure)
+        {
+            logger.LogCritical("The application could not start ({Summary}); stopping.", summary);
+            FailureExitCode = 1;
+            lifetime.StopApplication();
+        }
+        else
+        {
+            logger.LogError("Part of the application could not start ({Summary}).", summary);
+        }
+    }
+
+    private bool IsAwaitedForCompletion(IResource resource) =>
+        _runners.Keys.Any(r => r.Annotations.OfType<WaitAnnotation>().Any(w => w.Resource == resource && w.WaitType == WaitType.WaitForCompletion));
+}
+
+/// <summary>The resources of the application, in the order they were added.</summary>
+public sealed class DistributedApplicationModel(IReadOnlyList<IResource> resources)
+{
+    /// <summary>Every resource.</summary>
+    public IReadOnlyList<IResource> Resources { get; } = resources;
+}

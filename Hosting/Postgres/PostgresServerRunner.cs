@@ -1,0 +1,309 @@
+using System.Collections.Immutable;
+using AddressBook.Hosting.ApplicationModel;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace AddressBook.Hosting.Postgres;
+
+/// <summary>
+/// Runs a PostgreSQL server from the machine's binaries: initialises its data directory on first use,
+/// recovers one left by a run that was killed, and reports it healthy once a real connection succeeds.
+/// Under root it runs as the 'postgres' OS user, since PostgreSQL refuses to run as root.
+/// </summary>
+internal sealed class PostgresServerRunner(PostgresServerResource server, RunnerContext context) : IResourceRunner
+{
+    private const string ServiceUser = "postgres";
+    private static readonly TimeSpan ReadyTimeout = TimeSpan.FromSeconds(60);
+    private string? _binDirectory;
+    private string? _dataDirectory;
+    private ChildProcess? _process;
+    private volatile bool _stopping;
+
+    public IResource Resource => server;
+
+    private bool IsPersistent => server.Annotations.OfType<PostgresDataAnnotation>().Any() && !context.State.IsEphemeral;
+
+    public IEnumerable<string> Preflight()
+    {
+        _binDirectory = PostgresBinaries.Find(context.Configuration);
+        if (_binDirectory is null)
+        {
+            yield return PostgresBinaries.InstallHint;
+        }
+
+        if (OsUsers.IsRoot && OsUsers.Find(ServiceUser) is null)
+        {
+            yield return $"PostgreSQL refuses to run as root and there is no '{ServiceUser}' OS user to run it as: "
+                + "install the postgresql package (it creates that user) or run the app host as an ordinary user.";
+        }
+    }
+
+    public void AllocateEndpoints(PortAllocator ports)
+    {
+        var endpoint = server.PrimaryEndpoint;
+        var port = endpoint.Port is { } fixedPort && !context.Options.RandomizePorts ? fixedPort : ports.AllocateFree();
+        endpoint.AllocatedEndpoint = new AllocatedEndpoint("tcp", "127.0.0.1", port);
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _dataDirectory = PrepareDataDirectory();
+        var serviceUser = OsUsers.IsRoot ? OsUsers.Find(ServiceUser) : null;
+        if (serviceUser is { } owner)
+        {
+            ThrowIfUnreachableByServiceUser(_dataDirectory);
+            OsUsers.ChangeOwner(_dataDirectory, owner);
+        }
+
+        if (File.Exists(Path.Combine(_dataDirectory, "PG_VERSION")))
+        {
+            CheckMajorVersion(_dataDirectory);
+            await RecoverFromUncleanStopAsync(_dataDirectory, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            await InitializeAsync(_dataDirectory, serviceUser, cancellationToken).ConfigureAwait(false);
+        }
+
+        var endpoint = server.PrimaryEndpoint.AllocatedEndpoint!;
+        List<string> arguments =
+        [
+            "-D", _dataDirectory, "-p", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "logging_collector=off",
+            "-c", "max_connections=200",
+        ];
+        if (!IsPersistent)
+        {
+            // Nothing survives the run, so there is nothing to make crash-safe.
+            arguments.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+        }
+
+        _process = await LaunchAsync("postgres", arguments).ConfigureAwait(false);
+        context.Notifications.PublishUpdate(server, s => s with
+        {
+            State = KnownResourceStates.Starting,
+            ProcessId = _process.ProcessId,
+            StartedAt = DateTimeOffset.UtcNow,
+            Urls = [$"tcp://{endpoint.Host}:{endpoint.Port}"],
+        });
+
+        await WaitUntilAcceptingConnectionsAsync(_process, cancellationToken).ConfigureAwait(false);
+        context.Notifications.PublishUpdate(server, s => s with { State = KnownResourceStates.Running, HealthStatus = HealthStatus.Healthy });
+        _ = WatchForUnexpectedExitAsync(_process);
+    }
+
+    public async Task StopAsync()
+    {
+        _stopping = true;
+        if (_process is { } process)
+        {
+            context.Notifications.PublishUpdate(server, s => s with { State = KnownResourceStates.Stopping });
+            // SIGINT is PostgreSQL's fast shutdown: roll back open transactions, checkpoint, exit.
+            var exitCode = await process.StopAsync((Signals.SIGINT, TimeSpan.FromSeconds(5)), (Signals.SIGQUIT, TimeSpan.FromSeconds(2))).ConfigureAwait(false);
+            context.Notifications.PublishUpdate(server, s => s with
+            {
+                State = KnownResourceStates.Finished, ExitCode = exitCode, ProcessId = null, StoppedAt = DateTimeOffset.UtcNow, HealthStatus = null,
+            });
+        }
+    }
+
+    private string PrepareDataDirectory()
+    {
+        var data = server.Annotations.OfType<PostgresDataAnnotation>().LastOrDefault();
+        var directory = data?.SourcePath is { } source && !context.State.IsEphemeral
+            ? source
+            : context.State.GetVolumeDirectory(data?.VolumeName ?? $"{server.Name}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(directory);
+        return directory;
+    }
+
+    // The server runs as another user than the app host, so every folder above its data must let others pass.
+    private static void ThrowIfUnreachableByServiceUser(string dataDirectory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        for (var folder = Directory.GetParent(dataDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (!folder.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
+            {
+                throw new DistributedApplicationException(
+                    $"PostgreSQL runs as the '{ServiceUser}' user, who cannot reach {dataDirectory}: {folder.FullName} is closed to other users. "
+                    + $"Allow passage (chmod o+x {folder.FullName}) or choose another AppHost:StateDirectory.");
+            }
+        }
+    }
+
+    private void CheckMajorVersion(string dataDirectory)
+    {
+        var dataVersion = File.ReadAllText(Path.Combine(dataDirectory, "PG_VERSION")).Trim();
+        var binaryVersion = Path.GetFileName(Path.GetDirectoryName(_binDirectory!));
+        if (int.TryParse(binaryVersion, out _) && dataVersion != binaryVersion)
+        {
+            throw new DistributedApplicationException(
+                $"The data directory {dataDirectory} was created by PostgreSQL {dataVersion} but the binaries found are version {binaryVersion}; "
+                + $"install PostgreSQL {dataVersion}, set {PostgresBinaries.ConfigurationKey}, or start afresh with --reset-data.");
+        }
+    }
+
+    private async Task InitializeAsync(string dataDirectory, (uint Uid, uint Gid)? serviceUser, CancellationToken cancellationToken)
+    {
+        if (Directory.EnumerateFileSystemEntries(dataDirectory).Any())
+        {
+            throw new DistributedApplicationException(
+                $"{dataDirectory} is not empty and is not a PostgreSQL data directory; move its contents away or start afresh with --reset-data.");
+        }
+
+        // The password reaches initdb through a file that only the server's user can read, never the command line.
+        var passwordFile = Path.Combine(Path.GetDirectoryName(dataDirectory)!, $".{server.Name}-initdb-{Guid.NewGuid():N}");
+        await File.WriteAllTextAsync(passwordFile, server.PasswordParameter.Value, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(passwordFile, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+
+            if (serviceUser is { } owner)
+            {
+                OsUsers.ChangeOwner(passwordFile, owner);
+            }
+
+            List<string> arguments =
+            [
+                "-D", dataDirectory, "-U", server.UserName, "--auth=scram-sha-256", $"--pwfile={passwordFile}",
+                "-E", "UTF8", "--locale=C.UTF-8", "--no-instructions",
+            ];
+            if (!IsPersistent)
+            {
+                arguments.Add("--no-sync");
+            }
+
+            using var initdb = await LaunchAsync("initdb", arguments).ConfigureAwait(false);
+            var exitCode = await initdb.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (exitCode != 0)
+            {
+                throw new DistributedApplicationException($"initdb failed with exit code {exitCode}. {context.TailOf(server)}");
+            }
+        }
+        finally
+        {
+            File.Delete(passwordFile);
+        }
+    }
+
+    // A killed app host can leave postmaster.pid behind, or (without the parent-death signal, on other
+    // systems) a server still running on the directory. Either would block this start.
+    private async Task RecoverFromUncleanStopAsync(string dataDirectory, CancellationToken cancellationToken)
+    {
+        var pidFile = Path.Combine(dataDirectory, "postmaster.pid");
+        if (!File.Exists(pidFile) || !int.TryParse(File.ReadLines(pidFile).FirstOrDefault(), out var pid))
+        {
+            return;
+        }
+
+        if (IsPostgresProcess(pid))
+        {
+            context.Logger.LogWarning("Stopping PostgreSQL (pid {Pid}) left running on {DataDirectory} by a previous run.", pid, dataDirectory);
+            Signals.Send(pid, Signals.SIGINT);
+            var deadline = DateTime.UtcNow.AddSeconds(10);
+            while (Signals.IsAlive(pid) && DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (Signals.IsAlive(pid))
+            {
+                Signals.Send(pid, Signals.SIGQUIT);
+                await Task.Delay(500, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        else
+        {
+            context.Logger.LogWarning(
+                "Removed a stale postmaster.pid (pid {Pid} is gone) from {DataDirectory}, left by a previous run that did not shut down cleanly.",
+                pid, dataDirectory);
+        }
+
+        File.Delete(pidFile);
+    }
+
+    private static bool IsPostgresProcess(int pid)
+    {
+        var cmdline = $"/proc/{pid}/cmdline";
+        return Signals.IsAlive(pid) && File.Exists(cmdline) && File.ReadAllText(cmdline).Split('\0')[0].EndsWith("postgres", StringComparison.Ordinal);
+    }
+
+    private Task<ChildProcess> LaunchAsync(string program, IReadOnlyList<string> arguments) =>
+        ChildProcess.StartAsync(
+            new ChildProcessSpec(Path.Combine(_binDirectory!, program), arguments)
+            {
+                WorkingDirectory = Path.GetDirectoryName(_dataDirectory),
+                RunAsUser = ServiceUser,
+                // SIGINT: even when the app host is killed, the server gets a fast, clean shutdown.
+                ParentDeathSignal = Signals.SIGINT,
+                Environment = new Dictionary<string, string?> { ["LC_MESSAGES"] = "C" },
+            },
+            (line, isError) => context.Logs.WriteLine(server, line, isError));
+
+    private async Task WaitUntilAcceptingConnectionsAsync(ChildProcess process, CancellationToken cancellationToken)
+    {
+        var connectionString = new NpgsqlConnectionStringBuilder(await server.GetConnectionStringAsync(cancellationToken).ConfigureAwait(false))
+        {
+            Pooling = false,
+            Timeout = 2,
+        }.ConnectionString;
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(ReadyTimeout);
+        while (true)
+        {
+            if (process.HasExited)
+            {
+                throw new DistributedApplicationException(
+                    $"PostgreSQL exited with code {await process.Exited.ConfigureAwait(false)} while starting. {context.TailOf(server)}");
+            }
+
+            try
+            {
+                await using var connection = new NpgsqlConnection(connectionString);
+                await connection.OpenAsync(timeout.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidPassword)
+            {
+                throw new DistributedApplicationException(
+                    $"PostgreSQL rejected the password for '{server.UserName}': the data directory {_dataDirectory} was initialised with another one. "
+                    + $"Set Parameters:{server.PasswordParameter.Name} to the original password, or start afresh with --reset-data.");
+            }
+            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !timeout.IsCancellationRequested)
+            {
+                // Not listening yet, or still recovering: try again shortly.
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                throw new DistributedApplicationException($"PostgreSQL did not accept connections within {ReadyTimeout.TotalSeconds:0} seconds. {context.TailOf(server)}");
+            }
+
+            await Task.Delay(50, timeout.Token).ConfigureAwait(false);
+        }
+    }
+
+    private async Task WatchForUnexpectedExitAsync(ChildProcess process)
+    {
+        var exitCode = await process.Exited.ConfigureAwait(false);
+        if (_stopping)
+        {
+            return;
+        }
+
+        context.Logger.LogError("PostgreSQL '{Resource}' exited unexpectedly with code {ExitCode}. {Tail}", server.Name, exitCode, context.TailOf(server));
+        context.Notifications.PublishUpdate(server, s => s with
+        {
+            State = KnownResourceStates.Exited, ExitCode = exitCode, ProcessId = null, StoppedAt = DateTimeOffset.UtcNow,
+            HealthStatus = HealthStatus.Unhealthy, FailureReason = $"exited unexpectedly with code {exitCode}",
+        });
+    }
+}

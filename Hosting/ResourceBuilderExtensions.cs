@@ -1,0 +1,141 @@
+using AddressBook.Hosting.ApplicationModel;
+
+namespace AddressBook.Hosting;
+
+/// <summary>Wiring between resources: references, waits, endpoints and environment.</summary>
+public static class ResourceBuilderExtensions
+{
+    /// <summary>
+    /// Gives the resource the connection string of another as <c>ConnectionStrings__{name}</c>,
+    /// resolved when the resource starts.
+    /// </summary>
+    /// <param name="builder">The resource that connects.</param>
+    /// <param name="source">The resource connected to.</param>
+    /// <param name="connectionName">The connection string's name; defaults to the source's.</param>
+    public static IResourceBuilder<TDestination> WithReference<TDestination>(
+        this IResourceBuilder<TDestination> builder, IResourceBuilder<IResourceWithConnectionString> source, string? connectionName = null)
+        where TDestination : IResourceWithEnvironment
+    {
+        var name = connectionName ?? source.Resource.ConnectionStringName;
+        return builder
+            .WithAnnotation(new ResourceRelationshipAnnotation(source.Resource, "Reference"))
+            .WithEnvironment(async context =>
+            {
+                var connectionString = await source.Resource.GetConnectionStringAsync(context.CancellationToken).ConfigureAwait(false)
+                    ?? throw new DistributedApplicationException($"'{source.Resource.Name}' has no connection string for '{builder.Resource.Name}'.");
+                context.EnvironmentVariables[$"ConnectionStrings__{name}"] = connectionString;
+            });
+    }
+
+    /// <summary>
+    /// Lets the resource find another's endpoints through service discovery variables,
+    /// <c>services__{name}__{endpoint}__0</c>.
+    /// </summary>
+    /// <param name="builder">The resource that calls.</param>
+    /// <param name="source">The resource called.</param>
+    public static IResourceBuilder<TDestination> WithReference<TDestination>(
+        this IResourceBuilder<TDestination> builder, IResourceBuilder<IResourceWithServiceDiscovery> source)
+        where TDestination : IResourceWithEnvironment
+    {
+        return builder
+            .WithAnnotation(new ResourceRelationshipAnnotation(source.Resource, "Reference"))
+            .WithEnvironment(context =>
+            {
+                foreach (var endpoint in source.Resource.Annotations.OfType<EndpointAnnotation>())
+                {
+                    var allocated = endpoint.AllocatedEndpoint
+                        ?? throw new DistributedApplicationException($"'{source.Resource.Name}' has no '{endpoint.Name}' address for '{builder.Resource.Name}'.");
+                    context.EnvironmentVariables[$"services__{source.Resource.Name}__{endpoint.Name}__0"] = allocated.Url;
+                }
+
+                return Task.CompletedTask;
+            });
+    }
+
+    /// <summary>Holds the resource back until the dependency is running and healthy; if the dependency fails, so does this resource.</summary>
+    /// <param name="builder">The resource that waits.</param>
+    /// <param name="dependency">The resource waited for.</param>
+    public static IResourceBuilder<T> WaitFor<T>(this IResourceBuilder<T> builder, IResourceBuilder<IResource> dependency)
+        where T : IResourceWithWaitSupport =>
+        builder.WithAnnotation(new WaitAnnotation(dependency.Resource, WaitType.WaitUntilHealthy))
+            .WithAnnotation(new ResourceRelationshipAnnotation(dependency.Resource, "WaitFor"));
+
+    /// <summary>
+    /// Holds the resource back until the dependency has run to completion with the expected exit code;
+    /// any other outcome fails this resource, reporting the dependency's last output lines.
+    /// </summary>
+    /// <param name="builder">The resource that waits.</param>
+    /// <param name="dependency">The resource that must complete, such as a migration worker.</param>
+    /// <param name="exitCode">The exit code that counts as success.</param>
+    public static IResourceBuilder<T> WaitForCompletion<T>(this IResourceBuilder<T> builder, IResourceBuilder<IResource> dependency, int exitCode = 0)
+        where T : IResourceWithWaitSupport =>
+        builder.WithAnnotation(new WaitAnnotation(dependency.Resource, WaitType.WaitForCompletion, exitCode))
+            .WithAnnotation(new ResourceRelationshipAnnotation(dependency.Resource, "WaitFor"));
+
+    /// <summary>Adds an HTTP endpoint.</summary>
+    /// <param name="builder">The resource.</param>
+    /// <param name="port">The port clients use; a free port when null.</param>
+    /// <param name="targetPort">The port the process listens on, when it differs.</param>
+    /// <param name="name">The endpoint's name; <c>http</c> by default.</param>
+    public static IResourceBuilder<T> WithHttpEndpoint<T>(this IResourceBuilder<T> builder, int? port = null, int? targetPort = null, string? name = null)
+        where T : IResourceWithEndpoints
+    {
+        var endpointName = name ?? "http";
+        var existing = builder.Resource.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == endpointName);
+        if (existing is not null)
+        {
+            // Projects get an 'http' endpoint by default; naming it again configures that one.
+            existing.Port = port;
+            existing.TargetPort = targetPort;
+            return builder;
+        }
+
+        return builder.WithAnnotation(new EndpointAnnotation(endpointName, "http", port, targetPort));
+    }
+
+    /// <summary>Marks the resource's endpoints as reachable from outside the application.</summary>
+    public static IResourceBuilder<T> WithExternalHttpEndpoints<T>(this IResourceBuilder<T> builder) where T : IResourceWithEndpoints
+    {
+        foreach (var endpoint in builder.Resource.Annotations.OfType<EndpointAnnotation>())
+        {
+            endpoint.IsExternal = true;
+        }
+
+        return builder;
+    }
+
+    /// <summary>Sets an environment variable.</summary>
+    public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, string name, string value) where T : IResourceWithEnvironment =>
+        builder.WithEnvironment(context =>
+        {
+            context.EnvironmentVariables[name] = value;
+            return Task.CompletedTask;
+        });
+
+    /// <summary>Sets an environment variable to a parameter's value.</summary>
+    public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, string name, IResourceBuilder<ParameterResource> parameter)
+        where T : IResourceWithEnvironment =>
+        builder.WithEnvironment(context =>
+        {
+            context.EnvironmentVariables[name] = parameter.Resource.Value;
+            return Task.CompletedTask;
+        });
+
+    /// <summary>Sets environment variables from a callback run at every start.</summary>
+    public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, Func<EnvironmentCallbackContext, Task> callback)
+        where T : IResourceWithEnvironment =>
+        builder.WithAnnotation(new EnvironmentCallbackAnnotation(callback));
+
+    /// <summary>
+    /// Adds a parameter whose value comes from configuration, <c>Parameters:{name}</c>; the app host
+    /// refuses to start when it is missing.
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddParameter(this IDistributedApplicationBuilder builder, string name, bool secret = false) =>
+        builder.AddResource(new ParameterResource(name, secret));
+
+    /// <summary>
+    /// Adds a secret parameter whose value comes from configuration, <c>Parameters:{name}</c>, or is generated.
+    /// </summary>
+    public static IResourceBuilder<ParameterResource> AddParameter(this IDistributedApplicationBuilder builder, string name, GenerateParameterDefault generate) =>
+        builder.AddResource(new ParameterResource(name, secret: true, generate));
+}

@@ -1,0 +1,163 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text.Json;
+using AddressBook.Hosting;
+using AddressBook.Hosting.Testing;
+using AddressBook.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AddressBook.Tests;
+
+/// <summary>Starting and stopping the app host the ways users do, and what it leaves behind.</summary>
+public sealed class AppHostLifecycleTests : IDisposable
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromMinutes(2);
+    private readonly DirectoryInfo _stateDirectory = CreateStateDirectory();
+
+    [Fact]
+    public async Task Disposing_the_app_stops_every_process_and_removes_ephemeral_data()
+    {
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>();
+        var app = await builder.BuildAsync();
+        await app.StartResourcesAsync(ResourceNames.Api);
+        var processes = app.ResourceNotifications.GetCurrentStates().Select(s => s.ProcessId).OfType<int>()
+            .SelectMany(pid => OsProcesses.DescendantsOf(pid).Prepend(pid)).ToList();
+        var stateRoot = app.Services.GetRequiredService<AppHostState>().Root;
+        Assert.NotEmpty(processes);
+        Assert.True(Directory.Exists(stateRoot));
+
+        await app.DisposeAsync();
+
+        Assert.Empty(processes.Where(OsProcesses.IsAlive).Select(OsProcesses.CommandLineOf));
+        Assert.False(Directory.Exists(stateRoot));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_stops_the_app_host_and_every_child()
+    {
+        await using var host = AppHostProcess.Start($"--AppHost:StateDirectory={_stateDirectory.FullName}", "--AppHost:RandomizePorts=true");
+        await host.WaitForLineAsync(line => line.Contains("Distributed application started", StringComparison.Ordinal), Timeout);
+        var children = OsProcesses.DescendantsOf(host.Pid);
+        Assert.Contains(children, pid => OsProcesses.CommandLineOf(pid).Contains("postgres", StringComparison.Ordinal));
+        Assert.Contains(children, pid => OsProcesses.CommandLineOf(pid).Contains("Api.dll", StringComparison.Ordinal));
+
+        Assert.True(Signal(host.Pid, "INT"));
+        var exitCode = await host.WaitForExitAsync(Timeout);
+
+        Assert.Equal(0, exitCode);
+        Assert.Empty(children.Where(OsProcesses.IsAlive).Select(OsProcesses.CommandLineOf));
+    }
+
+    [Fact]
+    public async Task Children_do_not_outlive_a_killed_app_host_and_the_next_run_reuses_the_data()
+    {
+        int personId;
+        string dataDirectory;
+        await using (var first = AppHostProcess.Start($"--AppHost:StateDirectory={_stateDirectory.FullName}", "--AppHost:RandomizePorts=true"))
+        {
+            var started = await first.WaitForLineAsync(line => line.Contains("Distributed application started", StringComparison.Ordinal), Timeout);
+            using var api = new HttpClient { BaseAddress = ApiUrlFrom(started) };
+            using var created = await api.PutAsJsonAsync("/persons", new { firstName = "Survivor" });
+            personId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+            var children = OsProcesses.DescendantsOf(first.Pid);
+
+            Assert.True(Signal(first.Pid, "KILL"));
+            await WaitUntilAsync(() => !children.Any(OsProcesses.IsAlive),
+                () => "still running: " + string.Join(", ", children.Where(OsProcesses.IsAlive).Select(OsProcesses.CommandLineOf)));
+            dataDirectory = Directory.GetDirectories(_stateDirectory.FullName, "postgres-data", SearchOption.AllDirectories).Single();
+        }
+
+        // A crash at the wrong moment leaves the lock file of a process that no longer exists.
+        await File.WriteAllTextAsync(Path.Combine(dataDirectory, "postmaster.pid"), "999999\n" + dataDirectory + "\n");
+
+        await using var second = AppHostProcess.Start($"--AppHost:StateDirectory={_stateDirectory.FullName}", "--AppHost:RandomizePorts=true");
+        var restarted = await second.WaitForLineAsync(line => line.Contains("Distributed application started", StringComparison.Ordinal), Timeout);
+        Assert.Contains("stale postmaster.pid", second.Output, StringComparison.Ordinal);
+        using var client = new HttpClient { BaseAddress = ApiUrlFrom(restarted) };
+        var person = await client.GetFromJsonAsync<JsonElement>($"/persons/{personId}");
+        Assert.Equal("Survivor", person.GetProperty("firstName").GetString());
+    }
+
+    [Fact]
+    public async Task A_taken_port_is_reported_in_one_line_and_nothing_starts()
+    {
+        using var squatter = TryListen(3000);
+        await using var host = AppHostProcess.Start($"--AppHost:StateDirectory={_stateDirectory.FullName}");
+
+        var exitCode = await host.WaitForExitAsync(Timeout);
+
+        Assert.NotEqual(0, exitCode);
+        var error = Assert.Single(host.ErrorLines, line => line.Length > 0);
+        Assert.Contains("Port 3000", error, StringComparison.Ordinal);
+        Assert.Contains("already in use", error, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_stateDirectory.FullName));
+    }
+
+    [Fact]
+    public async Task Missing_postgres_binaries_are_reported_with_the_install_command()
+    {
+        await using var host = AppHostProcess.Start(
+            $"--AppHost:StateDirectory={_stateDirectory.FullName}", "--AppHost:RandomizePorts=true", "--Postgres:BinDirectory=/nonexistent");
+
+        var exitCode = await host.WaitForExitAsync(Timeout);
+
+        Assert.NotEqual(0, exitCode);
+        var error = Assert.Single(host.ErrorLines, line => line.Length > 0);
+        Assert.Contains("apt-get install postgresql", error, StringComparison.Ordinal);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_stateDirectory.FullName));
+    }
+
+    public void Dispose() => _stateDirectory.Delete(recursive: true);
+
+    // Under root, PostgreSQL runs as 'postgres', which must be able to pass through the folder.
+    private static DirectoryInfo CreateStateDirectory()
+    {
+        var directory = Directory.CreateTempSubdirectory("apphost-state-");
+        directory.UnixFileMode |= UnixFileMode.OtherExecute | UnixFileMode.GroupExecute;
+        return directory;
+    }
+
+    private static Uri ApiUrlFrom(string startedLine)
+    {
+        var marker = $"{ResourceNames.Api} at ";
+        var start = startedLine.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
+        var end = startedLine.IndexOfAny([',', '.', ' '], startedLine.IndexOf("//", start, StringComparison.Ordinal) + 2);
+        return new Uri(startedLine[start..end].Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    private static TcpListener? TryListen(int port)
+    {
+        try
+        {
+            var listener = new TcpListener(IPAddress.Loopback, port);
+            listener.Start();
+            return listener;
+        }
+        catch (SocketException)
+        {
+            return null; // Something already holds it, which serves the test just as well.
+        }
+    }
+
+    private static bool Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        return kill.ExitCode == 0;
+    }
+
+    private static async Task WaitUntilAsync(Func<bool> condition, Func<string> describe)
+    {
+        using var timeout = new CancellationTokenSource(Timeout);
+        while (!condition())
+        {
+            if (timeout.IsCancellationRequested)
+            {
+                throw new TimeoutException(describe());
+            }
+
+            await Task.Delay(50);
+        }
+    }
+}
