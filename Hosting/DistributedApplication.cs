@@ -21,6 +21,9 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Resource states, and waits for them.</summary>
     public ResourceNotificationService ResourceNotifications => Services.GetRequiredService<ResourceNotificationService>();
 
+    /// <summary>Commands on resources, such as a rolling restart.</summary>
+    public ResourceCommandService ResourceCommands => Services.GetRequiredService<ResourceCommandService>();
+
     /// <summary>The recent console output of every resource.</summary>
     public ResourceLoggerService ResourceLogs => Services.GetRequiredService<ResourceLoggerService>();
 

@@ -110,11 +110,13 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         Services.AddSingleton(state);
         Services.AddSingleton(ExecutionContext);
         Services.AddSingleton(Eventing);
-        Services.AddSingleton(new DistributedApplicationModel([.. _resources]));
+        var model = new DistributedApplicationModel([.. _resources]);
+        Services.AddSingleton(model);
         Services.AddSingleton(sp => new RunnerContext(
-            notifications, logs, state, options, Configuration, Environment, ExecutionContext,
+            notifications, logs, state, options, Configuration, Environment, ExecutionContext, model,
             sp.GetRequiredService<ILoggerFactory>().CreateLogger("AddressBook.Hosting")));
         Services.AddSingleton<ApplicationOrchestrator>();
+        Services.AddSingleton(sp => new ResourceCommandService(sp.GetRequiredService<ApplicationOrchestrator>()));
         Services.AddHostedService(sp => sp.GetRequiredService<ApplicationOrchestrator>());
         Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         if (IsTesting)

@@ -72,6 +72,26 @@ public static class ResourceBuilderExtensions
         builder.WithAnnotation(new WaitAnnotation(dependency.Resource, WaitType.WaitForCompletion, exitCode))
             .WithAnnotation(new ResourceRelationshipAnnotation(dependency.Resource, "WaitFor"));
 
+    /// <summary>
+    /// Restarts the resource's processes when they exit on their own, with exponential backoff, as a process
+    /// manager would. A process that is awaited with <c>WaitForCompletion</c>, or that exits with code 0 and
+    /// serves no endpoint, has completed and is never restarted.
+    /// </summary>
+    /// <param name="builder">The resource.</param>
+    /// <param name="maxRestarts">Crashes in a row after which the resource is left failed.</param>
+    /// <param name="initialBackoff">The wait before the first restart; doubled after each crash. 250 ms by default.</param>
+    /// <param name="maxBackoff">The longest wait between restarts; 15 seconds by default.</param>
+    /// <param name="resetAfter">How long a process must run for its crash to start a new count; 30 seconds by default.</param>
+    public static IResourceBuilder<T> WithRestartPolicy<T>(
+        this IResourceBuilder<T> builder, int maxRestarts = 20, TimeSpan? initialBackoff = null, TimeSpan? maxBackoff = null, TimeSpan? resetAfter = null)
+        where T : IResourceWithWaitSupport
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxRestarts);
+        builder.Resource.Annotations.RemoveAll(a => a is RestartPolicyAnnotation);
+        return builder.WithAnnotation(new RestartPolicyAnnotation(
+            maxRestarts, initialBackoff ?? TimeSpan.FromMilliseconds(250), maxBackoff ?? TimeSpan.FromSeconds(15), resetAfter ?? TimeSpan.FromSeconds(30)));
+    }
+
     /// <summary>Adds an HTTP endpoint.</summary>
     /// <param name="builder">The resource.</param>
     /// <param name="port">The port clients use; a free port when null.</param>

@@ -21,7 +21,8 @@ public sealed class AppHostLifecycleTests : IDisposable
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>();
         var app = await builder.BuildAsync();
         await app.StartResourcesAsync(ResourceNames.Api);
-        var processes = app.ResourceNotifications.GetCurrentStates().Select(s => s.ProcessId).OfType<int>()
+        var processes = app.ResourceNotifications.GetCurrentStates()
+            .SelectMany(s => s.Replicas.Select(r => r.ProcessId).Append(s.ProcessId)).OfType<int>().Distinct()
             .SelectMany(pid => OsProcesses.DescendantsOf(pid).Prepend(pid)).ToList();
         var stateRoot = app.Services.GetRequiredService<AppHostState>().Root;
         Assert.NotEmpty(processes);

@@ -61,3 +61,19 @@ public sealed record WaitAnnotation(IResource Resource, WaitType WaitType, int E
 
 /// <summary>Records that a resource uses another, so that shutdown can stop users before what they use.</summary>
 public sealed record ResourceRelationshipAnnotation(IResource Resource, string Type) : IResourceAnnotation;
+
+/// <summary>How many processes of a project run behind its endpoints.</summary>
+public sealed record ReplicaAnnotation(int Replicas) : IResourceAnnotation;
+
+/// <summary>
+/// Restarts a process that exits on its own, waiting <see cref="InitialBackoff"/> and doubling the wait
+/// after each crash up to <see cref="MaxBackoff"/>. After <see cref="MaxRestarts"/> crashes in a row it is
+/// left failed. A process that ran for <see cref="ResetAfter"/> before crashing starts a fresh count.
+/// </summary>
+public sealed record RestartPolicyAnnotation(int MaxRestarts, TimeSpan InitialBackoff, TimeSpan MaxBackoff, TimeSpan ResetAfter) : IResourceAnnotation;
+
+/// <summary>
+/// Replaces a process whose resident memory stays above <see cref="Bytes"/> for <see cref="SustainedFor"/>:
+/// a new process starts and becomes healthy first, then the old one drains and stops.
+/// </summary>
+public sealed record MemoryLimitAnnotation(long Bytes, TimeSpan SustainedFor) : IResourceAnnotation;

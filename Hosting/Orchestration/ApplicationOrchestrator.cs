@@ -286,7 +286,7 @@ internal sealed class ApplicationOrchestrator(
             try
             {
                 await context.Notifications.WaitForResourceAsync(resource.Name,
-                    e => e.Snapshot.IsTerminal || e.Snapshot.HealthStatus == HealthStatus.Healthy, _stopping.Token).ConfigureAwait(false);
+                    e => e.Snapshot.IsTerminal || e.Snapshot.HealthStatus is HealthStatus.Healthy or HealthStatus.Degraded, _stopping.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
@@ -297,6 +297,12 @@ internal sealed class ApplicationOrchestrator(
         var failed = context.Notifications.GetCurrentStates()
             .Where(s => s.State is KnownResourceStates.FailedToStart || (s.State == KnownResourceStates.Exited && s.ExitCode != 0))
             .ToList();
+        foreach (var degraded in context.Notifications.GetCurrentStates().Where(s => s.HealthStatus == HealthStatus.Degraded))
+        {
+            logger.LogWarning("'{Resource}' serves with {Healthy} of {Replicas} replicas healthy.",
+                degraded.Name, degraded.Replicas.Count(r => r.HealthStatus == HealthStatus.Healthy), degraded.Replicas.Length);
+        }
+
         if (failed.Count == 0)
         {
             var urls = _runners.Keys.OfType<ProjectResource>()
@@ -316,6 +322,18 @@ internal sealed class ApplicationOrchestrator(
         {
             logger.LogError("Part of the application could not start ({Summary}).", summary);
         }
+    }
+
+    /// <summary>Runs a command on a resource, such as a rolling restart of a project's replicas.</summary>
+    public Task ExecuteCommandAsync(string resourceName, string commandName, CancellationToken cancellationToken)
+    {
+        var runner = _runners.Values.FirstOrDefault(r => r.Resource.Name == resourceName)
+            ?? throw new ArgumentException($"There is no running resource named '{resourceName}'.", nameof(resourceName));
+        return (runner, commandName) switch
+        {
+            (ProjectRunner project, KnownResourceCommands.Restart) => project.RestartAsync(cancellationToken),
+            _ => throw new NotSupportedException($"'{resourceName}' has no command '{commandName}'."),
+        };
     }
 
     private bool IsAwaitedForCompletion(IResource resource) =>

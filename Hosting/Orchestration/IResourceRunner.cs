@@ -29,6 +29,7 @@ internal sealed record RunnerContext(
     Microsoft.Extensions.Configuration.IConfiguration Configuration,
     Microsoft.Extensions.Hosting.IHostEnvironment Environment,
     DistributedApplicationExecutionContext ExecutionContext,
+    DistributedApplicationModel Model,
     Microsoft.Extensions.Logging.ILogger Logger)
 {
     /// <summary>A one-line report of a resource's last output lines, to append to a failure message.</summary>

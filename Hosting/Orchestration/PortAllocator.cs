@@ -7,6 +7,7 @@ namespace AddressBook.Hosting;
 internal sealed class PortAllocator
 {
     private readonly HashSet<int> _given = [];
+    private readonly Lock _gate = new();
 
     public int AllocateFree()
     {
@@ -16,14 +17,23 @@ internal sealed class PortAllocator
             listener.Start();
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
             listener.Stop();
-            if (_given.Add(port))
+            lock (_gate)
             {
-                return port;
+                if (_given.Add(port))
+                {
+                    return port;
+                }
             }
         }
     }
 
-    public bool Reserve(int port) => _given.Add(port);
+    public bool Reserve(int port)
+    {
+        lock (_gate)
+        {
+            return _given.Add(port);
+        }
+    }
 
     /// <summary>Whether nothing listens on the port on either loopback address.</summary>
     public static bool IsFree(int port)

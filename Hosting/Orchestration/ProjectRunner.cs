@@ -1,23 +1,43 @@
-using System.Globalization;
+using System.Collections.Immutable;
 using AddressBook.Hosting.ApplicationModel;
+using AddressBook.Hosting.Proxy;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Microsoft.Extensions.Logging;
 
 namespace AddressBook.Hosting;
 
 /// <summary>
-/// Runs a project from its build output with the variables Aspire gives a project, and reports it
-/// healthy once its <c>/health</c> endpoint answers 200 (at once, for a project without endpoints).
+/// Runs a project from its build output as one or more replicas. Its HTTP endpoint is a proxy that
+/// balances requests across them, which is also what lets a replica be replaced or restarted without
+/// its address changing and without failing a request.
 /// </summary>
 internal sealed class ProjectRunner(ProjectResource project, RunnerContext context) : IResourceRunner
 {
-    private static readonly HttpClient HealthClient = new() { Timeout = TimeSpan.FromSeconds(2) };
-    private ChildProcess? _process;
-    private volatile bool _stopping;
+    private readonly List<ProjectReplica> _replicas = [];
+    private readonly Lock _publishGate = new();
+    private EndpointProxy? _proxy;
+    private PortAllocator? _ports;
 
     public IResource Resource => project;
 
-    private IEnumerable<EndpointAnnotation> Endpoints => project.Annotations.OfType<EndpointAnnotation>();
+    public ProjectResource Project => project;
+
+    public RunnerContext Context => context;
+
+    public EndpointAnnotation? HttpEndpoint => project.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.UriScheme == "http");
+
+    public EndpointProxy? Proxy => _proxy;
+
+    /// <summary>A project that others wait to complete (a migration worker) runs once and is never restarted.</summary>
+    public bool RunsToCompletion => context.Model.Resources.Any(r =>
+        r.Annotations.OfType<WaitAnnotation>().Any(w => w.Resource == project && w.WaitType == WaitType.WaitForCompletion));
+
+    public RestartPolicyAnnotation? RestartPolicy => RunsToCompletion ? null : project.Annotations.OfType<RestartPolicyAnnotation>().LastOrDefault();
+
+    public MemoryLimitAnnotation? MemoryLimit => project.Annotations.OfType<MemoryLimitAnnotation>().LastOrDefault();
+
+    private int ReplicaCount =>
+        context.Configuration.GetValue<int?>($"Replicas:{project.Name}") ?? project.Annotations.OfType<ReplicaAnnotation>().LastOrDefault()?.Replicas ?? 1;
 
     public IEnumerable<string> Preflight()
     {
@@ -26,207 +46,118 @@ internal sealed class ProjectRunner(ProjectResource project, RunnerContext conte
             yield return $"'{project.Name}' has not been built: {project.Metadata.ExecutablePath} is missing. "
                 + "Build the solution (dotnet build), or run the app host with 'dotnet run', which builds it.";
         }
+
+        if (ReplicaCount < 1)
+        {
+            yield return $"'{project.Name}' needs at least one replica; Replicas:{project.Name} is {ReplicaCount}.";
+        }
     }
 
     public void AllocateEndpoints(PortAllocator ports)
     {
-        foreach (var endpoint in Endpoints)
+        _ports = ports;
+        foreach (var endpoint in project.Annotations.OfType<EndpointAnnotation>())
         {
             var port = endpoint.Port is { } fixedPort && !context.Options.RandomizePorts ? fixedPort : ports.AllocateFree();
             endpoint.AllocatedEndpoint = new AllocatedEndpoint(endpoint.UriScheme, "localhost", port);
         }
     }
 
+    public int AllocatePort() => _ports!.AllocateFree();
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        var environment = await BuildEnvironmentAsync(cancellationToken).ConfigureAwait(false);
-        context.Notifications.PublishUpdate(project, s => s with { State = KnownResourceStates.Starting, ExitCode = null, FailureReason = null });
-        _process = await ChildProcess.StartAsync(
-            new ChildProcessSpec(DotnetMuxer.Path, [project.Metadata.ExecutablePath])
-            {
-                // As 'dotnet run' does: the project folder is the content root, so its settings and web root are found.
-                WorkingDirectory = Path.GetDirectoryName(project.Metadata.ProjectPath),
-                Environment = environment,
-            },
-            (line, isError) => context.Logs.WriteLine(project, line, isError)).ConfigureAwait(false);
-
-        var hasHealthEndpoint = Endpoints.Any(e => e.UriScheme == "http");
-        context.Notifications.PublishUpdate(project, s => s with
+        if (HttpEndpoint?.AllocatedEndpoint is { } endpoint)
         {
-            State = KnownResourceStates.Running,
-            ProcessId = _process.ProcessId,
-            StartedAt = DateTimeOffset.UtcNow,
-            StoppedAt = null,
-            HealthStatus = hasHealthEndpoint ? null : HealthStatus.Healthy,
-            Urls = [.. Endpoints.Select(e => e.AllocatedEndpoint!.Url)],
-        });
-
-        _ = WatchExitAsync(_process);
-        if (hasHealthEndpoint)
-        {
-            _ = WaitUntilHealthyAsync(_process, cancellationToken);
+            _proxy = new EndpointProxy(project.Name, endpoint.Port, context.Options.StopGracePeriod);
+            await _proxy.StartAsync(cancellationToken).ConfigureAwait(false);
         }
+
+        var count = ReplicaCount;
+        for (var index = 0; index < count; index++)
+        {
+            _replicas.Add(new ProjectReplica(this, index, count > 1 ? $"{project.Name}-{index}" : project.Name));
+        }
+
+        PublishState();
+        await Task.WhenAll(_replicas.Select(r => r.StartAsync(cancellationToken))).ConfigureAwait(false);
     }
 
     public async Task StopAsync()
     {
-        _stopping = true;
-        if (_process is { HasExited: false } process)
+        // The endpoint closes first and drains, so no request is accepted that no replica is left to serve.
+        if (_proxy is not null)
         {
-            context.Notifications.PublishUpdate(project, s => s with { State = KnownResourceStates.Stopping });
-            await process.StopAsync((Signals.SIGTERM, context.Options.StopGracePeriod)).ConfigureAwait(false);
+            await _proxy.StopAsync().ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(_replicas.Select(r => r.StopAsync())).ConfigureAwait(false);
+        if (_proxy is not null)
+        {
+            await _proxy.DisposeAsync().ConfigureAwait(false);
         }
     }
 
-    private async Task<Dictionary<string, string?>> BuildEnvironmentAsync(CancellationToken cancellationToken)
+    /// <summary>Replaces every replica, one at a time, each new one healthy before its predecessor drains.</summary>
+    public async Task RestartAsync(CancellationToken cancellationToken)
     {
-        var environmentName = context.Environment.EnvironmentName;
-        var variables = new Dictionary<string, string?>(StringComparer.Ordinal)
+        foreach (var replica in _replicas)
         {
-            // The app host's own URLs and launch profile must not leak into the child.
-            ["ASPNETCORE_URLS"] = null,
-            ["URLS"] = null,
-            ["HTTP_PORTS"] = null,
-            ["ASPNETCORE_HTTP_PORTS"] = null,
-            ["HTTPS_PORTS"] = null,
-            ["ASPNETCORE_HTTPS_PORTS"] = null,
-            ["DOTNET_LAUNCH_PROFILE"] = null,
-            ["DOTNET_ENVIRONMENT"] = environmentName,
-            ["ASPNETCORE_ENVIRONMENT"] = environmentName,
-            ["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "true",
-            ["LOGGING__CONSOLE__FORMATTERNAME"] = "simple",
-            ["OTEL_SERVICE_NAME"] = project.Name,
-            ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={project.Name}-{Guid.NewGuid().ToString("N")[..8]}",
-            ["OTEL_TRACES_SAMPLER"] = "always_on",
-            ["OTEL_METRICS_EXEMPLAR_FILTER"] = "trace_based",
-            ["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EXCEPTION_LOG_ATTRIBUTES"] = "true",
-            ["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EVENT_LOG_ATTRIBUTES"] = "true",
-            ["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"] = "in_memory",
+            await replica.ReplaceAsync("restart requested", cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Recomputes the resource's snapshot from its replicas'.</summary>
+    public void PublishState()
+    {
+        lock (_publishGate)
+        {
+            var replicas = _replicas.Select(r => r.Snapshot).ToImmutableArray();
+            context.Notifications.PublishUpdate(project, previous => Aggregate(previous, replicas));
+        }
+    }
+
+    private ResourceSnapshot Aggregate(ResourceSnapshot previous, ImmutableArray<ReplicaSnapshot> replicas)
+    {
+        var live = replicas.Where(r => !r.IsTerminal).ToList();
+        string state;
+        if (replicas.Length == 0 || replicas.Any(r => r.State == KnownResourceStates.NotStarted))
+        {
+            state = KnownResourceStates.Starting;
+        }
+        else if (live.Count == 0)
+        {
+            state = replicas.All(r => r.State == KnownResourceStates.Finished) ? KnownResourceStates.Finished
+                : replicas.Any(r => r.State == KnownResourceStates.Exited) ? KnownResourceStates.Exited
+                : KnownResourceStates.FailedToStart;
+        }
+        else
+        {
+            state = live.Any(r => r.State == KnownResourceStates.Running) ? KnownResourceStates.Running
+                : live.All(r => r.State == KnownResourceStates.Stopping) ? KnownResourceStates.Stopping
+                : KnownResourceStates.Starting;
+        }
+
+        HealthStatus? health = null;
+        if (state == KnownResourceStates.Running && live.All(r => r.HealthStatus is not null))
+        {
+            var healthy = live.Count(r => r.HealthStatus == HealthStatus.Healthy);
+            health = healthy == replicas.Length ? HealthStatus.Healthy : healthy > 0 ? HealthStatus.Degraded : HealthStatus.Unhealthy;
+        }
+
+        var single = replicas.Length == 1 ? replicas[0] : null;
+        return previous with
+        {
+            State = state,
+            HealthStatus = health,
+            ProcessId = single?.ProcessId,
+            ExitCode = live.Count == 0 ? replicas.Select(r => r.ExitCode).FirstOrDefault(c => c != 0) ?? replicas.FirstOrDefault()?.ExitCode : null,
+            StartedAt = replicas.Select(r => r.StartedAt).Where(t => t is not null).Min(),
+            StoppedAt = live.Count == 0 ? DateTimeOffset.UtcNow : null,
+            Urls = [.. project.Annotations.OfType<EndpointAnnotation>().Where(e => e.AllocatedEndpoint is not null).Select(e => e.AllocatedEndpoint!.Url)],
+            Replicas = replicas,
+            RestartCount = replicas.Sum(r => r.RestartCount),
+            FailureReason = replicas.Select(r => r.FailureReason).FirstOrDefault(reason => reason is not null),
         };
-
-        if (context.Environment.EnvironmentName == "Development")
-        {
-            // Telemetry should show up while someone is watching, not after the SDK's default 5-60 s batching.
-            variables["OTEL_BLRP_SCHEDULE_DELAY"] = "1000";
-            variables["OTEL_BSP_SCHEDULE_DELAY"] = "1000";
-            variables["OTEL_METRIC_EXPORT_INTERVAL"] = "1000";
-        }
-
-        if (OtlpEndpoint is { } otlpEndpoint)
-        {
-            variables["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlpEndpoint;
-            variables["OTEL_EXPORTER_OTLP_PROTOCOL"] = context.Configuration["DOTNET_DASHBOARD_OTLP_PROTOCOL"] ?? "grpc";
-            if (context.Configuration["AppHost:OtlpApiKey"] is { Length: > 0 } apiKey)
-            {
-                variables["OTEL_EXPORTER_OTLP_HEADERS"] = $"x-otlp-api-key={apiKey}";
-            }
-        }
-
-        var urls = Endpoints.Where(e => e.UriScheme is "http" or "https").Select(e => e.AllocatedEndpoint!.Url).ToList();
-        if (urls.Count > 0)
-        {
-            variables["ASPNETCORE_URLS"] = string.Join(';', urls);
-        }
-
-        var callbackContext = new EnvironmentCallbackContext(context.ExecutionContext, cancellationToken);
-        foreach (var callback in project.Annotations.OfType<EnvironmentCallbackAnnotation>())
-        {
-            await callback.Callback(callbackContext).ConfigureAwait(false);
-        }
-
-        foreach (var (name, value) in callbackContext.EnvironmentVariables)
-        {
-            variables[name] = value;
-        }
-
-        return variables;
-    }
-
-    private string? OtlpEndpoint =>
-        context.Configuration["DOTNET_DASHBOARD_OTLP_ENDPOINT_URL"] is { Length: > 0 } url ? url
-        : context.Configuration["ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"] is { Length: > 0 } aspireUrl ? aspireUrl
-        : context.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is { Length: > 0 } otelUrl ? otelUrl
-        : null;
-
-    private async Task WaitUntilHealthyAsync(ChildProcess process, CancellationToken cancellationToken)
-    {
-        var endpoint = Endpoints.First(e => e.UriScheme == "http").AllocatedEndpoint!;
-        // Polled on 127.0.0.1: 'localhost' would try ::1 first and can cost a failed connect every time.
-        var healthUrl = $"http://127.0.0.1:{endpoint.Port.ToString(CultureInfo.InvariantCulture)}/health";
-        while (!process.HasExited && !cancellationToken.IsCancellationRequested)
-        {
-            try
-            {
-                using var response = await HealthClient.GetAsync(healthUrl, cancellationToken).ConfigureAwait(false);
-                if (response.IsSuccessStatusCode)
-                {
-                    context.Notifications.PublishUpdate(project, s => s.ProcessId == process.ProcessId ? s with { HealthStatus = HealthStatus.Healthy } : s);
-                    return;
-                }
-
-                context.Notifications.PublishUpdate(project, s => s.ProcessId == process.ProcessId ? s with { HealthStatus = HealthStatus.Unhealthy } : s);
-            }
-            catch (HttpRequestException)
-            {
-                // Not listening yet.
-            }
-            catch (TaskCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                // A health check that timed out is just not healthy yet.
-            }
-
-            try
-            {
-                await Task.Delay(100, cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    private async Task WatchExitAsync(ChildProcess process)
-    {
-        var exitCode = await process.Exited.ConfigureAwait(false);
-        var expected = _stopping || exitCode == 0;
-        if (!expected)
-        {
-            context.Logger.LogError("'{Resource}' exited with code {ExitCode}. {Tail}", project.Name, exitCode, context.TailOf(project));
-        }
-
-        context.Notifications.PublishUpdate(project, s => s with
-        {
-            State = expected ? KnownResourceStates.Finished : KnownResourceStates.Exited,
-            ExitCode = exitCode,
-            ProcessId = null,
-            StoppedAt = DateTimeOffset.UtcNow,
-            HealthStatus = null,
-            FailureReason = expected ? null : $"exited with code {exitCode}",
-        });
-    }
-}
-
-/// <summary>The 'dotnet' host that runs a built project.</summary>
-internal static class DotnetMuxer
-{
-    public static readonly string Path = Find();
-
-    private static string Find()
-    {
-        if (Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } hostPath && File.Exists(hostPath))
-        {
-            return hostPath;
-        }
-
-        if (Environment.ProcessPath is { } processPath && System.IO.Path.GetFileNameWithoutExtension(processPath) == "dotnet")
-        {
-            return processPath;
-        }
-
-        var candidates = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':', StringSplitOptions.RemoveEmptyEntries)
-            .Prepend(Environment.GetEnvironmentVariable("DOTNET_ROOT") ?? "")
-            .Append("/usr/share/dotnet").Append("/usr/lib/dotnet");
-        return candidates.Select(dir => System.IO.Path.Combine(dir, "dotnet")).FirstOrDefault(File.Exists) ?? "dotnet";
     }
 }

@@ -65,6 +65,12 @@ public sealed record ResourceSnapshot
     /// <summary>The URLs the resource can be reached at.</summary>
     public ImmutableArray<string> Urls { get; init; } = [];
 
+    /// <summary>The processes of a project, one per replica.</summary>
+    public ImmutableArray<ReplicaSnapshot> Replicas { get; init; } = [];
+
+    /// <summary>How often the resource's processes were restarted after a crash or replaced.</summary>
+    public int RestartCount { get; init; }
+
     /// <summary>Why the resource failed, in one line, when it did.</summary>
     public string? FailureReason { get; init; }
 

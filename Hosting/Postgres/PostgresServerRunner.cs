@@ -19,6 +19,8 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
     private string? _dataDirectory;
     private ChildProcess? _process;
     private volatile bool _stopping;
+    private readonly CancellationTokenSource _stopped = new();
+    private readonly RestartBudget _restarts = new(server.Annotations.OfType<RestartPolicyAnnotation>().LastOrDefault());
 
     public IResource Resource => server;
 
@@ -66,10 +68,15 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
             await InitializeAsync(_dataDirectory, serviceUser, cancellationToken).ConfigureAwait(false);
         }
 
+        await LaunchServerAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task LaunchServerAsync(CancellationToken cancellationToken)
+    {
         var endpoint = server.PrimaryEndpoint.AllocatedEndpoint!;
         List<string> arguments =
         [
-            "-D", _dataDirectory, "-p", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "-D", _dataDirectory!, "-p", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "logging_collector=off",
             "-c", "max_connections=200",
         ];
@@ -79,23 +86,29 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
             arguments.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
         }
 
-        _process = await LaunchAsync("postgres", arguments).ConfigureAwait(false);
+        var process = await LaunchAsync("postgres", arguments).ConfigureAwait(false);
+        _process = process;
+        var startedAt = DateTimeOffset.UtcNow;
         context.Notifications.PublishUpdate(server, s => s with
         {
             State = KnownResourceStates.Starting,
-            ProcessId = _process.ProcessId,
-            StartedAt = DateTimeOffset.UtcNow,
+            ProcessId = process.ProcessId,
+            StartedAt = startedAt,
+            StoppedAt = null,
+            ExitCode = null,
+            HealthStatus = null,
             Urls = [$"tcp://{endpoint.Host}:{endpoint.Port}"],
         });
 
-        await WaitUntilAcceptingConnectionsAsync(_process, cancellationToken).ConfigureAwait(false);
-        context.Notifications.PublishUpdate(server, s => s with { State = KnownResourceStates.Running, HealthStatus = HealthStatus.Healthy });
-        _ = WatchForUnexpectedExitAsync(_process);
+        await WaitUntilAcceptingConnectionsAsync(process, cancellationToken).ConfigureAwait(false);
+        context.Notifications.PublishUpdate(server, s => s with { State = KnownResourceStates.Running, HealthStatus = HealthStatus.Healthy, FailureReason = null });
+        _ = SuperviseAsync(process, startedAt);
     }
 
     public async Task StopAsync()
     {
         _stopping = true;
+        await _stopped.CancelAsync().ConfigureAwait(false);
         if (_process is { } process)
         {
             context.Notifications.PublishUpdate(server, s => s with { State = KnownResourceStates.Stopping });
@@ -291,7 +304,7 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
         }
     }
 
-    private async Task WatchForUnexpectedExitAsync(ChildProcess process)
+    private async Task SuperviseAsync(ChildProcess process, DateTimeOffset startedAt)
     {
         var exitCode = await process.Exited.ConfigureAwait(false);
         if (_stopping)
@@ -299,11 +312,36 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
             return;
         }
 
-        context.Logger.LogError("PostgreSQL '{Resource}' exited unexpectedly with code {ExitCode}. {Tail}", server.Name, exitCode, context.TailOf(server));
+        var uptime = DateTimeOffset.UtcNow - startedAt;
+        var backoff = _restarts.OnCrash(uptime);
+        context.Logger.LogError("PostgreSQL '{Resource}' exited unexpectedly with code {ExitCode}{Restart}. {Tail}", server.Name, exitCode,
+            backoff is null ? "" : $"; restarting it in {backoff.Value.TotalMilliseconds:0} ms", context.TailOf(server));
         context.Notifications.PublishUpdate(server, s => s with
         {
-            State = KnownResourceStates.Exited, ExitCode = exitCode, ProcessId = null, StoppedAt = DateTimeOffset.UtcNow,
-            HealthStatus = HealthStatus.Unhealthy, FailureReason = $"exited unexpectedly with code {exitCode}",
+            State = backoff is null ? KnownResourceStates.Exited : KnownResourceStates.Starting,
+            ExitCode = exitCode, ProcessId = null, StoppedAt = DateTimeOffset.UtcNow, HealthStatus = HealthStatus.Unhealthy,
+            FailureReason = $"exited unexpectedly with code {exitCode}", RestartCount = _restarts.Restarts,
         });
+        if (backoff is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await Task.Delay(backoff.Value, _stopped.Token).ConfigureAwait(false);
+            // A server that was killed leaves its lock file; the same recovery as after a killed app host applies.
+            await RecoverFromUncleanStopAsync(_dataDirectory!, _stopped.Token).ConfigureAwait(false);
+            await LaunchServerAsync(_stopped.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while waiting to restart.
+        }
+        catch (DistributedApplicationException ex)
+        {
+            context.Logger.LogError("PostgreSQL '{Resource}' could not be restarted: {Reason}", server.Name, ex.Message);
+            context.Notifications.PublishUpdate(server, s => s with { State = KnownResourceStates.FailedToStart, FailureReason = ex.Message });
+        }
     }
 }

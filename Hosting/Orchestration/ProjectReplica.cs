@@ -1,0 +1,362 @@
+using System.Globalization;
+using AddressBook.Hosting.ApplicationModel;
+using AddressBook.Hosting.Proxy;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging;
+
+namespace AddressBook.Hosting;
+
+/// <summary>
+/// One process slot of a project: launches it, checks its health, restarts it after a crash under the
+/// restart policy, replaces it when its memory stays over the limit, and stops it.
+/// </summary>
+internal sealed class ProjectReplica(ProjectRunner runner, int index, string name)
+{
+    private static readonly HttpClient HealthClient = new() { Timeout = TimeSpan.FromSeconds(2) };
+    private static readonly TimeSpan HealthInterval = TimeSpan.FromSeconds(1);
+    private readonly RestartBudget _restarts = new(runner.RestartPolicy);
+    private readonly SemaphoreSlim _replacing = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private Instance? _current;
+    private int _replacements;
+
+    public ReplicaSnapshot Snapshot { get; private set; } = new() { Name = name, Index = index };
+
+    private RunnerContext Context => runner.Context;
+
+    private ProjectResource Project => runner.Project;
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        _current = await LaunchAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task StopAsync()
+    {
+        await _stopping.CancelAsync().ConfigureAwait(false);
+        await _replacing.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_current is { } instance && !instance.Process.HasExited)
+            {
+                Update(s => s with { State = KnownResourceStates.Stopping });
+                await StopInstanceAsync(instance).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _replacing.Release();
+        }
+    }
+
+    /// <summary>Starts a new process, waits until it is healthy, then drains and stops the current one.</summary>
+    public async Task ReplaceAsync(string reason, CancellationToken cancellationToken)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _stopping.Token);
+        await _replacing.WaitAsync(linked.Token).ConfigureAwait(false);
+        try
+        {
+            var old = _current;
+            Context.Logs.WriteLine(Project, $"Replacing {name} ({reason}).", isErrorStream: false);
+            var successor = await LaunchAsync(linked.Token).ConfigureAwait(false);
+            if (!await successor.Healthy.Task.WaitAsync(TimeSpan.FromSeconds(60), linked.Token).ConfigureAwait(false))
+            {
+                Context.Logger.LogError("The replacement of {Replica} did not become healthy; keeping the running process. {Tail}", name, Context.TailOf(Project));
+                await StopInstanceAsync(successor).ConfigureAwait(false);
+                return;
+            }
+
+            _current = successor;
+            Interlocked.Increment(ref _replacements);
+            Update(s => s with { RestartCount = _restarts.Restarts + _replacements });
+            if (old is not null)
+            {
+                await StopInstanceAsync(old).ConfigureAwait(false);
+            }
+        }
+        finally
+        {
+            _replacing.Release();
+        }
+    }
+
+    private async Task<Instance> LaunchAsync(CancellationToken cancellationToken)
+    {
+        var port = runner.HttpEndpoint is null ? (int?)null : runner.AllocatePort();
+        var instanceId = $"{name}-{Guid.NewGuid().ToString("N")[..8]}";
+        var environment = await ProjectEnvironment.BuildAsync(runner, instanceId, port, cancellationToken).ConfigureAwait(false);
+        Update(s => s with { State = KnownResourceStates.Starting, ExitCode = null, FailureReason = null, HealthStatus = null });
+        var process = await ChildProcess.StartAsync(
+            new ChildProcessSpec(DotnetMuxer.Path, [Project.Metadata.ExecutablePath])
+            {
+                // As 'dotnet run' does: the project folder is the content root, so its settings and web root are found.
+                WorkingDirectory = Path.GetDirectoryName(Project.Metadata.ProjectPath),
+                Environment = environment,
+            },
+            (line, isError) => Context.Logs.WriteLine(Project, line, isError)).ConfigureAwait(false);
+
+        var destination = port is { } p ? new ProxyDestination(new Uri($"http://127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}"), name) : null;
+        var instance = new Instance(process, destination, DateTimeOffset.UtcNow, instanceId);
+        if (destination is not null)
+        {
+            runner.Proxy?.Balancer.Add(destination);
+        }
+
+        Update(s => s with
+        {
+            State = KnownResourceStates.Running,
+            ProcessId = process.ProcessId,
+            InstanceId = instanceId,
+            Url = destination?.Address.ToString().TrimEnd('/'),
+            StartedAt = instance.StartedAt,
+            HealthStatus = destination is null ? HealthStatus.Healthy : null,
+        });
+
+        if (destination is null)
+        {
+            instance.Healthy.TrySetResult(true);
+        }
+        else
+        {
+            _ = MonitorHealthAsync(instance);
+        }
+
+        if (runner.MemoryLimit is { } limit)
+        {
+            _ = WatchMemoryAsync(instance, limit);
+        }
+
+        _ = SuperviseAsync(instance);
+        return instance;
+    }
+
+    private async Task MonitorHealthAsync(Instance instance)
+    {
+        var destination = instance.Destination!;
+        var url = new Uri(destination.Address, "/health");
+        while (!instance.Process.HasExited && !instance.Retired)
+        {
+            bool healthy;
+            try
+            {
+                using var response = await HealthClient.GetAsync(url, instance.Retiring.Token).ConfigureAwait(false);
+                healthy = response.IsSuccessStatusCode;
+            }
+            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            {
+                // Not listening yet, timed out, or being retired.
+                healthy = false;
+            }
+
+            if (instance.Process.HasExited || instance.Retired)
+            {
+                return;
+            }
+
+            var wasHealthy = destination.Healthy;
+            destination.Healthy = healthy;
+            if (healthy)
+            {
+                instance.Healthy.TrySetResult(true);
+            }
+
+            if (healthy != wasHealthy || Snapshot.HealthStatus is null)
+            {
+                if (healthy || instance.Healthy.Task.IsCompleted)
+                {
+                    Update(s => s.ProcessId == instance.Process.ProcessId ? s with { HealthStatus = healthy ? HealthStatus.Healthy : HealthStatus.Unhealthy } : s);
+                }
+            }
+
+            try
+            {
+                await Task.Delay(instance.Healthy.Task.IsCompleted ? HealthInterval : TimeSpan.FromMilliseconds(100), instance.Retiring.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    private async Task WatchMemoryAsync(Instance instance, MemoryLimitAnnotation limit)
+    {
+        var overSince = (DateTimeOffset?)null;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        while (await timer.WaitForNextTickAsync().ConfigureAwait(false) && !instance.Process.HasExited && !instance.Retired)
+        {
+            if (ResidentMemory.Of(instance.Process.ProcessId) is not { } rss)
+            {
+                continue;
+            }
+
+            Update(s => s.ProcessId == instance.Process.ProcessId ? s with { ResidentMemoryBytes = rss } : s);
+            if (rss <= limit.Bytes || !instance.Healthy.Task.IsCompleted)
+            {
+                overSince = null;
+                continue;
+            }
+
+            overSince ??= DateTimeOffset.UtcNow;
+            if (DateTimeOffset.UtcNow - overSince >= limit.SustainedFor && _current == instance)
+            {
+                Context.Logger.LogWarning("{Replica} uses {Resident} MiB, over its {Limit} MiB limit; replacing it.",
+                    name, rss / (1024 * 1024), limit.Bytes / (1024 * 1024));
+                try
+                {
+                    await ReplaceAsync($"resident memory {rss / (1024 * 1024)} MiB over the {limit.Bytes / (1024 * 1024)} MiB limit", _stopping.Token).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+
+                overSince = null;
+            }
+        }
+    }
+
+    private async Task SuperviseAsync(Instance instance)
+    {
+        var exitCode = await instance.Process.Exited.ConfigureAwait(false);
+        if (instance.Destination is { } destination)
+        {
+            runner.Proxy?.Balancer.Remove(destination);
+        }
+
+        instance.Healthy.TrySetResult(false);
+        if (instance.Retired || _stopping.IsCancellationRequested)
+        {
+            if (_current == instance || _current is null)
+            {
+                Update(s => s with { State = KnownResourceStates.Finished, ExitCode = exitCode, ProcessId = null, HealthStatus = null, ResidentMemoryBytes = null });
+            }
+
+            return;
+        }
+
+        var completed = exitCode == 0 && (runner.RunsToCompletion || runner.HttpEndpoint is null);
+        if (completed)
+        {
+            Update(s => s with { State = KnownResourceStates.Finished, ExitCode = 0, ProcessId = null, HealthStatus = null, ResidentMemoryBytes = null });
+            return;
+        }
+
+        var uptime = DateTimeOffset.UtcNow - instance.StartedAt;
+        var backoff = _restarts.OnCrash(uptime);
+        var tail = Context.TailOf(Project);
+        if (backoff is null)
+        {
+            var reason = _restarts.MaxRestarts > 0
+                ? $"exited with code {exitCode}, and was restarted {_restarts.MaxRestarts} times in a row without staying up; not restarted again"
+                : $"exited with code {exitCode}";
+            Context.Logger.LogError("'{Replica}' {Reason}. {Tail}", name, reason, tail);
+            Update(s => s with
+            {
+                State = _restarts.MaxRestarts > 0 ? KnownResourceStates.FailedToStart : KnownResourceStates.Exited,
+                ExitCode = exitCode, ProcessId = null, HealthStatus = null, ResidentMemoryBytes = null, FailureReason = reason,
+            });
+            return;
+        }
+
+        Context.Logger.LogWarning("'{Replica}' exited with code {ExitCode} after {Uptime:0.0} s; restart {Restart} of {Max} in {Backoff} ms. {Tail}",
+            name, exitCode, uptime.TotalSeconds, _restarts.Restarts, _restarts.MaxRestarts, backoff.Value.TotalMilliseconds, tail);
+        Update(s => s with
+        {
+            State = KnownResourceStates.Starting, ExitCode = exitCode, ProcessId = null, HealthStatus = null,
+            ResidentMemoryBytes = null, RestartCount = _restarts.Restarts + _replacements,
+        });
+        try
+        {
+            await Task.Delay(backoff.Value, _stopping.Token).ConfigureAwait(false);
+            await _replacing.WaitAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            Update(s => s with { State = KnownResourceStates.Finished });
+            return;
+        }
+
+        try
+        {
+            _current = await LaunchAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped while restarting.
+        }
+        finally
+        {
+            _replacing.Release();
+        }
+    }
+
+    private async Task StopInstanceAsync(Instance instance)
+    {
+        instance.Retire();
+        if (instance.Destination is { } destination)
+        {
+            await destination.DrainAsync(Context.Options.StopGracePeriod).ConfigureAwait(false);
+            runner.Proxy?.Balancer.Remove(destination);
+        }
+
+        await instance.Process.StopAsync((Signals.SIGTERM, Context.Options.StopGracePeriod)).ConfigureAwait(false);
+    }
+
+    private void Update(Func<ReplicaSnapshot, ReplicaSnapshot> change)
+    {
+        lock (this)
+        {
+            Snapshot = change(Snapshot);
+        }
+
+        runner.PublishState();
+    }
+
+    /// <summary>One process of the slot; a replacement briefly overlaps its predecessor.</summary>
+    private sealed class Instance(ChildProcess process, ProxyDestination? destination, DateTimeOffset startedAt, string instanceId)
+    {
+        public ChildProcess Process { get; } = process;
+
+        public ProxyDestination? Destination { get; } = destination;
+
+        public DateTimeOffset StartedAt { get; } = startedAt;
+
+        public string InstanceId { get; } = instanceId;
+
+        /// <summary>Completes with true once healthy, or false if it ended first.</summary>
+        public TaskCompletionSource<bool> Healthy { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public CancellationTokenSource Retiring { get; } = new();
+
+        /// <summary>Set when it is being stopped on purpose, so its exit is not taken for a crash.</summary>
+        public bool Retired => Retiring.IsCancellationRequested;
+
+        public void Retire() => Retiring.Cancel();
+    }
+}
+
+/// <summary>Reads a process's resident memory from /proc.</summary>
+internal static class ResidentMemory
+{
+    public static long? Of(int pid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                {
+                    var kilobytes = line["VmRSS:".Length..].Trim().Split(' ')[0];
+                    return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
+                }
+            }
+        }
+        catch (IOException)
+        {
+            // The process ended between the check and the read.
+        }
+
+        return null;
+    }
+}

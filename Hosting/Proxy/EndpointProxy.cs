@@ -1,0 +1,119 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace AddressBook.Hosting.Proxy;
+
+/// <summary>
+/// The one address of a replicated endpoint. Balances every HTTP request (not every connection) across
+/// the replicas, so keep-alive clients are spread too; sends a request elsewhere once when its replica
+/// could not be reached, or when it was an idempotent request without a body; drains a replica before
+/// it is taken out.
+/// </summary>
+internal sealed class EndpointProxy(string resourceName, int port, TimeSpan drainTimeout) : IAsyncDisposable
+{
+    private static readonly HashSet<string> IdempotentMethods = new(StringComparer.OrdinalIgnoreCase) { "GET", "HEAD", "OPTIONS", "TRACE" };
+    private readonly HttpForwarder _forwarder = new();
+    private WebApplication? _app;
+
+    public LoadBalancer Balancer { get; } = new();
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // Limits are the service's business; the proxy relays whatever it is given.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.ListenLocalhost(port);
+        });
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drainTimeout);
+        _app = builder.Build();
+        _app.Run(ProxyAsync);
+        try
+        {
+            await _app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (IOException ex)
+        {
+            throw new DistributedApplicationException($"Port {port} for '{resourceName}' could not be opened: {ex.Message}", ex);
+        }
+    }
+
+    public async Task StopAsync()
+    {
+        if (_app is not null)
+        {
+            // Stops accepting, then lets requests in flight finish, up to the drain timeout.
+            await _app.StopAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_app is not null)
+        {
+            await _app.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task ProxyAsync(HttpContext context)
+    {
+        var destination = Balancer.Pick();
+        var tried = 0;
+        while (destination is not null)
+        {
+            tried++;
+            destination.RequestStarted();
+            ForwardOutcome outcome;
+            try
+            {
+                outcome = await _forwarder.ForwardAsync(context, destination.Address).ConfigureAwait(false);
+            }
+            finally
+            {
+                destination.RequestEnded();
+            }
+
+            if (outcome is ForwardOutcome.Relayed or ForwardOutcome.ClientAborted || context.Response.HasStarted)
+            {
+                return;
+            }
+
+            if (outcome == ForwardOutcome.NotSent)
+            {
+                // It refused the connection: it is gone until a health check says otherwise.
+                destination.Healthy = false;
+            }
+
+            var retryable = outcome == ForwardOutcome.NotSent || (IdempotentMethods.Contains(context.Request.Method) && context.Request.ContentLength is null or 0);
+            if (!retryable || tried > 1)
+            {
+                await WriteProblemAsync(context, StatusCodes.Status502BadGateway, "The service failed while handling the request.").ConfigureAwait(false);
+                return;
+            }
+
+            destination = Balancer.Pick(exclude: destination);
+        }
+
+        await WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, $"No replica of '{resourceName}' is running.").ConfigureAwait(false);
+    }
+
+    private static Task WriteProblemAsync(HttpContext context, int status, string detail)
+    {
+        context.Response.Clear();
+        context.Response.StatusCode = status;
+        context.Response.Headers.RetryAfter = "1";
+        return context.Response.WriteAsJsonAsync(
+            new { type = "https://tools.ietf.org/html/rfc9110#section-15.6", title = ReasonPhrases.GetReasonPhrase(status), status, detail },
+            options: null, contentType: "application/problem+json");
+    }
+}

@@ -1,0 +1,182 @@
+using System.Net;
+using System.Net.Http.Headers;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace AddressBook.Hosting.Proxy;
+
+/// <summary>How forwarding one request ended.</summary>
+internal enum ForwardOutcome
+{
+    /// <summary>The replica's response was relayed.</summary>
+    Relayed,
+
+    /// <summary>The replica could not be reached and nothing of the request was sent: safe to send elsewhere.</summary>
+    NotSent,
+
+    /// <summary>The request failed after part of it may have reached the replica.</summary>
+    Failed,
+
+    /// <summary>The client went away.</summary>
+    ClientAborted,
+}
+
+/// <summary>Relays one HTTP request to a replica and its response back, streaming both bodies.</summary>
+internal sealed class HttpForwarder
+{
+    // Connection-level headers belong to one hop and must not be relayed (RFC 9110, section 7.6.1).
+    private static readonly HashSet<string> HopByHopHeaders = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "TE", "Trailer", "Upgrade",
+        "Proxy-Authenticate", "Proxy-Authorization", "Host",
+    };
+
+    private readonly HttpMessageInvoker _client = new(new SocketsHttpHandler
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        ConnectTimeout = TimeSpan.FromSeconds(2),
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        // Trace context passes through as the client sent it; the proxy adds no span of its own.
+        ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
+    });
+
+    public async Task<ForwardOutcome> ForwardAsync(HttpContext context, Uri destination)
+    {
+        var incoming = context.Request;
+        var body = HasBody(incoming) ? new ReadTrackingStream(incoming.Body) : null;
+        using var request = new HttpRequestMessage(new HttpMethod(incoming.Method), new Uri(destination.GetLeftPart(UriPartial.Authority) + incoming.Path.ToUriComponent() + incoming.QueryString.ToUriComponent()))
+        {
+            Version = HttpVersion.Version11,
+            VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
+            Content = body is null ? null : new StreamContent(body),
+        };
+
+        foreach (var (name, values) in incoming.Headers)
+        {
+            if (HopByHopHeaders.Contains(name))
+            {
+                continue;
+            }
+
+            if (!request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+            {
+                request.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+            }
+        }
+
+        AddForwardedHeaders(context, request.Headers);
+
+        HttpResponseMessage response;
+        try
+        {
+            response = await _client.SendAsync(request, context.RequestAborted).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return ForwardOutcome.ClientAborted;
+        }
+        catch (HttpRequestException ex)
+        {
+            return ex.HttpRequestError == HttpRequestError.ConnectionError && body?.WasRead != true ? ForwardOutcome.NotSent : ForwardOutcome.Failed;
+        }
+
+        using (response)
+        {
+            var outgoing = context.Response;
+            outgoing.StatusCode = (int)response.StatusCode;
+            CopyHeaders(response.Headers, outgoing.Headers);
+            CopyHeaders(response.Content.Headers, outgoing.Headers);
+            try
+            {
+                await using var responseBody = await response.Content.ReadAsStreamAsync(context.RequestAborted).ConfigureAwait(false);
+                await responseBody.CopyToAsync(outgoing.Body, context.RequestAborted).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+            {
+                return ForwardOutcome.ClientAborted;
+            }
+            catch (Exception ex) when (ex is IOException or HttpRequestException)
+            {
+                // The replica died mid-response; the client must not take a truncated body for a whole one.
+                context.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
+                context.Abort();
+                return ForwardOutcome.Failed;
+            }
+        }
+
+        return ForwardOutcome.Relayed;
+    }
+
+    private static bool HasBody(HttpRequest request) =>
+        request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
+
+    private static void AddForwardedHeaders(HttpContext context, HttpRequestHeaders headers)
+    {
+        if (context.Connection.RemoteIpAddress is { } client)
+        {
+            var previous = context.Request.Headers["X-Forwarded-For"].ToString();
+            headers.Remove("X-Forwarded-For");
+            headers.TryAddWithoutValidation("X-Forwarded-For", previous.Length > 0 ? $"{previous}, {client}" : client.ToString());
+        }
+
+        headers.Remove("X-Forwarded-Proto");
+        headers.TryAddWithoutValidation("X-Forwarded-Proto", context.Request.Scheme);
+        headers.Remove("X-Forwarded-Host");
+        headers.TryAddWithoutValidation("X-Forwarded-Host", context.Request.Host.Value);
+    }
+
+    private static void CopyHeaders(HttpHeaders from, IHeaderDictionary to)
+    {
+        foreach (var (name, values) in from)
+        {
+            if (!HopByHopHeaders.Contains(name))
+            {
+                to[name] = values.ToArray();
+            }
+        }
+    }
+
+    /// <summary>Tells whether any of the request body was taken for sending.</summary>
+    private sealed class ReadTrackingStream(Stream inner) : Stream
+    {
+        public bool WasRead { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            WasRead = true;
+            return inner.Read(buffer, offset, count);
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            WasRead = true;
+            return inner.ReadAsync(buffer, cancellationToken);
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}
