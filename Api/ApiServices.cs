@@ -8,11 +8,11 @@ public static class ApiServices
 {
     public static IHostApplicationBuilder AddApiServices(this IHostApplicationBuilder builder)
     {
-        // A client waits for an answer: retry a failed database call for seconds rather than the default minute, then
-        // answer 503 with Retry-After and let the client decide.
+        // A client waits for an answer: ride out a blip with one quick retry, then answer 503 with Retry-After
+        // and let the client decide, rather than hold its request open while the database restarts.
         builder.AddAddressBookDbContext(npgsql => npgsql.EnableRetryOnFailure(
-            maxRetryCount: 3,
-            maxRetryDelay: TimeSpan.FromSeconds(2),
+            maxRetryCount: 1,
+            maxRetryDelay: TimeSpan.FromMilliseconds(500),
             errorCodesToAdd: null));
         builder.Services.AddOpenApi();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();

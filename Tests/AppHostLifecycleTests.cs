@@ -43,7 +43,7 @@ public sealed class AppHostLifecycleTests : IDisposable
         Assert.Contains(children, pid => OsProcesses.CommandLineOf(pid).Contains("postgres", StringComparison.Ordinal));
         Assert.Contains(children, pid => OsProcesses.CommandLineOf(pid).Contains("Api.dll", StringComparison.Ordinal));
 
-        Assert.True(Signal(host.Pid, "INT"));
+        Assert.True(OsProcesses.Signal(host.Pid, "INT"));
         var exitCode = await host.WaitForExitAsync(Timeout);
 
         Assert.Equal(0, exitCode);
@@ -63,7 +63,7 @@ public sealed class AppHostLifecycleTests : IDisposable
             personId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
             var children = OsProcesses.DescendantsOf(first.Pid);
 
-            Assert.True(Signal(first.Pid, "KILL"));
+            Assert.True(OsProcesses.Signal(first.Pid, "KILL"));
             await WaitUntilAsync(() => !children.Any(OsProcesses.IsAlive),
                 () => "still running: " + string.Join(", ", children.Where(OsProcesses.IsAlive).Select(OsProcesses.CommandLineOf)));
             dataDirectory = Directory.GetDirectories(_stateDirectory.FullName, "postgres-data", SearchOption.AllDirectories).Single();
@@ -139,13 +139,6 @@ public sealed class AppHostLifecycleTests : IDisposable
         {
             return null; // Something already holds it, which serves the test just as well.
         }
-    }
-
-    private static bool Signal(int pid, string signal)
-    {
-        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
-        kill.WaitForExit();
-        return kill.ExitCode == 0;
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition, Func<string> describe)

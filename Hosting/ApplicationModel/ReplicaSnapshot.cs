@@ -35,6 +35,9 @@ public sealed record ReplicaSnapshot
     /// <summary>How often it was restarted after a crash or replaced.</summary>
     public int RestartCount { get; init; }
 
+    /// <summary>How many requests the resource's endpoint sent to its current process.</summary>
+    public long RequestsServed { get; init; }
+
     /// <summary>Resident memory of its process at the last sample.</summary>
     public long? ResidentMemoryBytes { get; init; }
 

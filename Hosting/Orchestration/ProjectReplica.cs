@@ -17,6 +17,7 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
     private readonly RestartBudget _restarts = new(runner.RestartPolicy);
     private readonly SemaphoreSlim _replacing = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly Lock _snapshotGate = new();
     private Instance? _current;
     private int _replacements;
 
@@ -57,7 +58,8 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
         try
         {
             var old = _current;
-            Context.Logs.WriteLine(Project, $"Replacing {name} ({reason}).", isErrorStream: false);
+            Context.Logger.LogInformation("Replacing {Replica} ({Reason}).", name, reason);
+            Context.Logs.WriteEvent(Project, $"Replacing {name} ({reason}).", name);
             var successor = await LaunchAsync(linked.Token).ConfigureAwait(false);
             if (!await successor.Healthy.Task.WaitAsync(TimeSpan.FromSeconds(60), linked.Token).ConfigureAwait(false))
             {
@@ -93,7 +95,7 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
                 WorkingDirectory = Path.GetDirectoryName(Project.Metadata.ProjectPath),
                 Environment = environment,
             },
-            (line, isError) => Context.Logs.WriteLine(Project, line, isError)).ConfigureAwait(false);
+            (line, isError) => Context.Logs.WriteLine(Project, line, isError, name)).ConfigureAwait(false);
 
         var destination = port is { } p ? new ProxyDestination(new Uri($"http://127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}"), name) : null;
         var instance = new Instance(process, destination, DateTimeOffset.UtcNow, instanceId);
@@ -158,6 +160,11 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
             if (healthy)
             {
                 instance.Healthy.TrySetResult(true);
+            }
+
+            if (destination.Served != Snapshot.RequestsServed && _current == instance)
+            {
+                Update(s => s.ProcessId == instance.Process.ProcessId ? s with { RequestsServed = destination.Served } : s);
             }
 
             if (healthy != wasHealthy || Snapshot.HealthStatus is null)
@@ -251,6 +258,7 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
                 ? $"exited with code {exitCode}, and was restarted {_restarts.MaxRestarts} times in a row without staying up; not restarted again"
                 : $"exited with code {exitCode}";
             Context.Logger.LogError("'{Replica}' {Reason}. {Tail}", name, reason, tail);
+            Context.Logs.WriteEvent(Project, $"{name} {reason}.", name);
             Update(s => s with
             {
                 State = _restarts.MaxRestarts > 0 ? KnownResourceStates.FailedToStart : KnownResourceStates.Exited,
@@ -261,6 +269,8 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
 
         Context.Logger.LogWarning("'{Replica}' exited with code {ExitCode} after {Uptime:0.0} s; restart {Restart} of {Max} in {Backoff} ms. {Tail}",
             name, exitCode, uptime.TotalSeconds, _restarts.Restarts, _restarts.MaxRestarts, backoff.Value.TotalMilliseconds, tail);
+        Context.Logs.WriteEvent(Project, string.Create(CultureInfo.InvariantCulture,
+            $"{name} exited with code {exitCode}; restarting in {backoff.Value.TotalMilliseconds:0} ms ({_restarts.Restarts} of {_restarts.MaxRestarts})."), name);
         Update(s => s with
         {
             State = KnownResourceStates.Starting, ExitCode = exitCode, ProcessId = null, HealthStatus = null,
@@ -305,7 +315,7 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
 
     private void Update(Func<ReplicaSnapshot, ReplicaSnapshot> change)
     {
-        lock (this)
+        lock (_snapshotGate)
         {
             Snapshot = change(Snapshot);
         }

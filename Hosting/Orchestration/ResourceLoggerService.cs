@@ -3,7 +3,11 @@ using AddressBook.Hosting.ApplicationModel;
 namespace AddressBook.Hosting;
 
 /// <summary>One line a resource wrote to its console.</summary>
-public sealed record ResourceLogLine(DateTimeOffset Timestamp, string Text, bool IsErrorStream);
+/// <param name="Timestamp">When the app host received it.</param>
+/// <param name="Text">The line, with the colors the process gave it.</param>
+/// <param name="IsErrorStream">Whether it came on standard error.</param>
+/// <param name="Source">The replica that wrote it, or the app host when it reports on the resource.</param>
+public sealed record ResourceLogLine(DateTimeOffset Timestamp, string Text, bool IsErrorStream, string Source);
 
 /// <summary>
 /// Keeps the recent console output of every resource, so failures can be reported with their last lines,
@@ -15,10 +19,24 @@ public sealed class ResourceLoggerService(ResourceConsole console)
     private readonly Lock _gate = new();
     private readonly Dictionary<string, Queue<ResourceLogLine>> _lines = new(StringComparer.Ordinal);
 
-    /// <summary>Records a line of a resource's output.</summary>
-    public void WriteLine(IResource resource, string text, bool isErrorStream = false)
+    /// <summary>Records a line of a resource's output and echoes it to the console.</summary>
+    /// <param name="resource">The resource.</param>
+    /// <param name="text">The line.</param>
+    /// <param name="isErrorStream">Whether it came on standard error.</param>
+    /// <param name="source">The replica that wrote it; the resource itself by default.</param>
+    public void WriteLine(IResource resource, string text, bool isErrorStream = false, string? source = null)
     {
-        var line = new ResourceLogLine(DateTimeOffset.UtcNow, text, isErrorStream);
+        Record(resource, text, isErrorStream, source ?? resource.Name);
+        console.WriteResourceLine(source ?? resource.Name, text);
+    }
+
+    /// <summary>Records what the app host did to a resource, for its log only: the app host's own log already told the console.</summary>
+    public void WriteEvent(IResource resource, string text, string? source = null) =>
+        Record(resource, "[apphost] " + text, isErrorStream: true, source ?? resource.Name);
+
+    private void Record(IResource resource, string text, bool isErrorStream, string source)
+    {
+        var line = new ResourceLogLine(DateTimeOffset.UtcNow, text, isErrorStream, source);
         lock (_gate)
         {
             if (!_lines.TryGetValue(resource.Name, out var queue))
@@ -33,8 +51,6 @@ public sealed class ResourceLoggerService(ResourceConsole console)
 
             queue.Enqueue(line);
         }
-
-        console.WriteResourceLine(resource.Name, text);
     }
 
     /// <summary>The last lines a resource wrote, oldest first.</summary>

@@ -82,8 +82,10 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
         ];
         if (!IsPersistent)
         {
-            // Nothing survives the run, so there is nothing to make crash-safe.
-            arguments.AddRange(["-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off"]);
+            // Nothing survives the run, so nothing need survive a machine crash; a server crash must still lose no
+            // acknowledged commit, which the operating system's cache guarantees without fsync but not without
+            // synchronous commit.
+            arguments.AddRange(["-c", "fsync=off", "-c", "full_page_writes=off"]);
         }
 
         var process = await LaunchAsync("postgres", arguments).ConfigureAwait(false);
@@ -314,8 +316,9 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
 
         var uptime = DateTimeOffset.UtcNow - startedAt;
         var backoff = _restarts.OnCrash(uptime);
-        context.Logger.LogError("PostgreSQL '{Resource}' exited unexpectedly with code {ExitCode}{Restart}. {Tail}", server.Name, exitCode,
-            backoff is null ? "" : $"; restarting it in {backoff.Value.TotalMilliseconds:0} ms", context.TailOf(server));
+        var restart = backoff is null ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture, $"; restarting it in {backoff.Value.TotalMilliseconds:0} ms");
+        context.Logger.LogError("PostgreSQL '{Resource}' exited unexpectedly with code {ExitCode}{Restart}. {Tail}", server.Name, exitCode, restart, context.TailOf(server));
+        context.Logs.WriteEvent(server, $"exited unexpectedly with code {exitCode}{restart}.");
         context.Notifications.PublishUpdate(server, s => s with
         {
             State = backoff is null ? KnownResourceStates.Exited : KnownResourceStates.Starting,

@@ -4,6 +4,7 @@ namespace AddressBook.Hosting.Proxy;
 internal sealed class ProxyDestination(Uri address, string replicaName)
 {
     private int _inFlight;
+    private long _served;
     private TaskCompletionSource? _idle;
 
     public Uri Address { get; } = address;
@@ -18,7 +19,14 @@ internal sealed class ProxyDestination(Uri address, string replicaName)
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
-    public void RequestStarted() => Interlocked.Increment(ref _inFlight);
+    /// <summary>How many requests were sent to it.</summary>
+    public long Served => Interlocked.Read(ref _served);
+
+    public void RequestStarted()
+    {
+        Interlocked.Increment(ref _inFlight);
+        Interlocked.Increment(ref _served);
+    }
 
     public void RequestEnded()
     {

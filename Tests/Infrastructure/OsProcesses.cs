@@ -73,5 +73,12 @@ public static class OsProcesses
         }
     }
 
+    public static bool Signal(int pid, string signal)
+    {
+        using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
+        kill.WaitForExit();
+        return kill.ExitCode == 0;
+    }
+
     private static char StateOf(string stat) => stat[stat.LastIndexOf(')') + 2];
 }
