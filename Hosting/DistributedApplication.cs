@@ -11,9 +11,14 @@ namespace AddressBook.Hosting;
 public sealed class DistributedApplication : IAsyncDisposable
 {
     private readonly IHost _host;
+    private readonly string[]? _controlCommand;
     private bool _started;
 
-    internal DistributedApplication(IHost host) => _host = host;
+    internal DistributedApplication(IHost host, string[]? controlCommand = null)
+    {
+        _host = host;
+        _controlCommand = controlCommand;
+    }
 
     /// <summary>The app host's services.</summary>
     public IServiceProvider Services => _host.Services;
@@ -59,6 +64,13 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <inheritdoc cref="Run"/>
     public async Task RunAsync(CancellationToken cancellationToken = default)
     {
+        if (_controlCommand is not null)
+        {
+            var socket = Control.ControlServer.SocketPath(Services.GetRequiredService<AppHostState>());
+            Environment.ExitCode = await Control.ControlClient.RunAsync(socket, _controlCommand, Console.Out).ConfigureAwait(false);
+            return;
+        }
+
         try
         {
             await StartAsync(cancellationToken).ConfigureAwait(false);

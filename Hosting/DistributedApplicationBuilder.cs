@@ -33,9 +33,18 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
             .FirstOrDefault(a => a.Key == "AppHostProjectPath")?.Value ?? AppContext.BaseDirectory;
         AppHostName = appHostAssembly.GetName().Name ?? "apphost";
 
+        // 'status' and 'restart NAME' talk to the app host already running; the rest of the line is configuration.
+        var args = options.Args;
+        if (args.Length > 0 && Control.ControlClient.Verbs.Contains(args[0]))
+        {
+            var verbLength = args[0] == "restart" ? Math.Min(2, args.Length) : 1;
+            ControlCommand = args[..verbLength];
+            args = args[verbLength..];
+        }
+
         _host = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
-            Args = ExpandFlags(options.Args),
+            Args = ExpandFlags(args),
             ApplicationName = AppHostName,
             ContentRootPath = AppHostDirectory,
             EnvironmentName = options.EnvironmentName,
@@ -67,6 +76,9 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
     public string AppHostDirectory { get; }
 
     internal string AppHostName { get; }
+
+    /// <summary>A command for the running app host, when the command line asked for one instead of a run.</summary>
+    internal string[]? ControlCommand { get; }
 
     /// <summary>Set for tests: the app host's process signals belong to the test runner.</summary>
     internal bool IsTesting { get; set; }
@@ -118,13 +130,14 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         Services.AddSingleton<ApplicationOrchestrator>();
         Services.AddSingleton(sp => new ResourceCommandService(sp.GetRequiredService<ApplicationOrchestrator>()));
         Services.AddHostedService(sp => sp.GetRequiredService<ApplicationOrchestrator>());
+        Services.AddHostedService<Control.ControlServer>();
         Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
         if (IsTesting)
         {
             Services.AddSingleton<IHostLifetime, Testing.TestHostLifetime>();
         }
 
-        return new DistributedApplication(_host.Build());
+        return new DistributedApplication(_host.Build(), ControlCommand);
     }
 
     // Flags a user types without a value, mapped onto configuration keys.

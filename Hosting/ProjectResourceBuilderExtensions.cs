@@ -44,7 +44,8 @@ public static class ProjectResourceBuilderExtensions
     }
 
     /// <summary>
-    /// Replaces a process whose resident memory stays above the limit for a few seconds, without failing a
+    /// Replaces a process whose private resident memory (its heaps, not the runtime files every replica shares)
+    /// stays above the limit for a few seconds, without failing a
     /// request: the new process starts and becomes healthy before the old one drains and stops.
     /// </summary>
     /// <param name="builder">The project.</param>

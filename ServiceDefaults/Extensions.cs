@@ -44,6 +44,13 @@ public static class Extensions
 
     public static TBuilder ConfigureOpenTelemetry<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        // With no collector to send to, recording spans, metrics and log records would only cost every request.
+        // The exporter reads the endpoint, protocol and headers from the OTEL_EXPORTER_OTLP_* settings itself.
+        if (string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
+        {
+            return builder;
+        }
+
         var openTelemetry = new HostServicesOpenTelemetryBuilder(builder.Services)
             // OTEL_SERVICE_NAME and OTEL_RESOURCE_ATTRIBUTES, read by the detector added last, win over the application name.
             .ConfigureResource(resource => resource
@@ -66,13 +73,8 @@ public static class Extensions
             .WithTracing(tracing => tracing.AddSource(
                 "Microsoft.AspNetCore",
                 "System.Net.Http",
-                "Npgsql"));
-
-        // The exporter reads the endpoint, protocol and headers from the OTEL_EXPORTER_OTLP_* settings itself.
-        if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
-        {
-            openTelemetry.UseOtlpExporter();
-        }
+                "Npgsql"))
+            .UseOtlpExporter();
 
         builder.Services.AddHostedService<TelemetryProvidersStarter>();
         builder.Services.AddTransient<IStartupFilter, HttpServerSpanStartupFilter>();

@@ -109,6 +109,47 @@ public sealed class AppHostLifecycleTests : IDisposable
         Assert.Empty(Directory.EnumerateFileSystemEntries(_stateDirectory.FullName));
     }
 
+    [Fact]
+    public async Task The_running_app_host_takes_commands_and_a_second_one_is_refused()
+    {
+        string[] common = [$"--AppHost:StateDirectory={_stateDirectory.FullName}", "--AppHost:RandomizePorts=true", "--Replicas:api=2"];
+        await using var running = AppHostProcess.Start(common);
+        await running.WaitForLineAsync(line => line.Contains("Distributed application started", StringComparison.Ordinal), Timeout);
+        var replicasBefore = OsProcesses.DescendantsOf(running.Pid).Where(pid => OsProcesses.CommandLineOf(pid).Contains("Api.dll", StringComparison.Ordinal)).ToList();
+
+        await using var second = AppHostProcess.Start(common);
+        Assert.NotEqual(0, await second.WaitForExitAsync(Timeout));
+        Assert.Contains("already running", Assert.Single(second.ErrorLines, line => line.Length > 0), StringComparison.Ordinal);
+
+        await using var status = AppHostProcess.Start(["status", .. common]);
+        Assert.Equal(0, await status.WaitForExitAsync(Timeout));
+        Assert.Matches(@"api\s+Running\s+Healthy\s+2/2 replicas running", status.Output);
+
+        await using var restart = AppHostProcess.Start(["restart", ResourceNames.Api, .. common]);
+        Assert.Equal(0, await restart.WaitForExitAsync(Timeout));
+        Assert.Contains("Restarted 'api'", restart.Output, StringComparison.Ordinal);
+        var replicasAfter = OsProcesses.DescendantsOf(running.Pid).Where(pid => OsProcesses.CommandLineOf(pid).Contains("Api.dll", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, replicasAfter.Count);
+        Assert.Empty(replicasBefore.Intersect(replicasAfter));
+        Assert.All(replicasBefore, pid => Assert.False(OsProcesses.IsAlive(pid)));
+    }
+
+    [Fact]
+    public async Task A_data_directory_owned_by_another_user_is_reported_in_one_line()
+    {
+        var state = new AppHostState(new HostingOptions { StateDirectory = _stateDirectory.FullName }, "AppHost", AppHostProcess.AppHostDirectory);
+        var dataDirectory = Directory.CreateDirectory(state.GetVolumeDirectory("postgres-data")).FullName;
+        await File.WriteAllTextAsync(Path.Combine(dataDirectory, "PG_VERSION"), "15\n");
+        OsUsers.ChangeOwner(dataDirectory, (54321, 54321));
+
+        await using var host = AppHostProcess.Start($"--AppHost:StateDirectory={_stateDirectory.FullName}", "--AppHost:RandomizePorts=true");
+
+        Assert.NotEqual(0, await host.WaitForExitAsync(Timeout));
+        var error = Assert.Single(host.ErrorLines, line => line.Length > 0);
+        Assert.Contains("belongs to another user (uid 54321)", error, StringComparison.Ordinal);
+        Assert.Empty(OsProcesses.DescendantsOf(host.Pid));
+    }
+
     public void Dispose() => _stateDirectory.Delete(recursive: true);
 
     // Under root, PostgreSQL runs as 'postgres', which must be able to pass through the folder.
@@ -121,7 +162,7 @@ public sealed class AppHostLifecycleTests : IDisposable
 
     private static Uri ApiUrlFrom(string startedLine)
     {
-        var marker = $"{ResourceNames.Api} at ";
+        var marker = $": {ResourceNames.Api} at ";
         var start = startedLine.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
         var end = startedLine.IndexOfAny([',', '.', ' '], startedLine.IndexOf("//", start, StringComparison.Ordinal) + 2);
         return new Uri(startedLine[start..end].Replace("localhost", "127.0.0.1", StringComparison.Ordinal));

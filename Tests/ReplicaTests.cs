@@ -72,7 +72,7 @@ public sealed class ReplicaTests
         // Every replica uses more than this from the start, so each is replaced, again and again.
         await using var app = await StartAsync(["--Replicas:api=2"], builder =>
             builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == ResourceNames.Api))
-                .WithMemoryLimit(megabytes: 40, sustainedFor: TimeSpan.FromSeconds(1)));
+                .WithMemoryLimit(megabytes: 8, sustainedFor: TimeSpan.FromSeconds(1)));
         await using var load = ApiLoad.Start(app.GetEndpoint(ResourceNames.Api), workers: 4);
 
         await app.WaitForStateAsync(ResourceNames.Api, s => s.RestartCount >= 3);
@@ -80,7 +80,7 @@ public sealed class ReplicaTests
         await load.StopAsync();
 
         Assert.Empty(load.Failures);
-        Assert.Contains(app.ResourceLogs.GetTail(ResourceNames.Api), line => line.Text.Contains("over the 40 MiB limit", StringComparison.Ordinal));
+        Assert.Contains(app.ResourceLogs.GetTail(ResourceNames.Api), line => line.Text.Contains("over the 8 MiB limit", StringComparison.Ordinal));
     }
 
     [Fact]

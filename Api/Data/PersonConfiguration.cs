@@ -11,10 +11,12 @@ public sealed class PersonConfiguration : IEntityTypeConfiguration<Person>
 {
     public const int NameMaxLength = 255;
 
+    public const string PrimaryKeyName = "People_pkey";
+
     public void Configure(EntityTypeBuilder<Person> person)
     {
         person.ToTable("People");
-        person.HasKey(p => p.Id).HasName("People_pkey");
+        person.HasKey(p => p.Id).HasName(PrimaryKeyName);
 
         person.Property(p => p.Id).HasColumnName("id");
         person.Property(p => p.FirstName).HasColumnName("firstName").HasMaxLength(NameMaxLength);

@@ -20,8 +20,8 @@ public static class PersonInsertExtensions
         }
         catch (DbUpdateException exception) when (exception.IsPrimaryKeyViolation())
         {
-            // An explicit-id insert can take the id the sequence hands out next before it moves the sequence on;
-            // the next id the sequence hands out is past it.
+            // An explicit-id insert may have taken the id drawn here just before moving the sequence past it;
+            // a second draw is clear of it.
             await db.SaveChangesAsync(cancellationToken);
         }
     }
@@ -42,5 +42,5 @@ public static class PersonInsertExtensions
     }
 
     public static bool IsPrimaryKeyViolation(this DbUpdateException exception) =>
-        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: "People_pkey" };
+        exception.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation, ConstraintName: PersonConfiguration.PrimaryKeyName };
 }

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 using Npgsql;
@@ -14,31 +15,32 @@ internal sealed class ApiExceptionHandler(
     IHostEnvironment environment,
     ILogger<ApiExceptionHandler> logger) : IExceptionHandler
 {
-    private static readonly TimeSpan DatabaseRetryAfter = TimeSpan.FromSeconds(5);
+    private const int DatabaseRetryAfterSeconds = 5;
 
     public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
     {
-        var problem = Describe(exception);
-        httpContext.Response.StatusCode = problem.Status!.Value;
-        if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        var (status, detail) = Classify(exception);
+
+        httpContext.Response.StatusCode = status;
+        if (status == StatusCodes.Status503ServiceUnavailable)
         {
-            httpContext.Response.Headers.RetryAfter = ((int)DatabaseRetryAfter.TotalSeconds).ToString();
+            httpContext.Response.Headers.RetryAfter = DatabaseRetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
         }
 
         return await problemDetailsService.TryWriteAsync(new ProblemDetailsContext
         {
             HttpContext = httpContext,
-            ProblemDetails = problem,
+            ProblemDetails = new ProblemDetails { Status = status, Detail = detail },
             Exception = exception,
         });
     }
 
-    private ProblemDetails Describe(Exception exception)
+    private (int Status, string? Detail) Classify(Exception exception)
     {
         if (exception is BadHttpRequestException badRequest)
         {
             logger.LogDebug(exception, "Rejected a malformed request.");
-            return new ProblemDetails { Status = badRequest.StatusCode, Detail = badRequest.Message };
+            return (badRequest.StatusCode, badRequest.Message);
         }
 
         var causes = SelfAndInnerExceptions(exception).ToList();
@@ -46,29 +48,17 @@ internal sealed class ApiExceptionHandler(
         if (causes.OfType<PostgresException>().Any(postgres => postgres.SqlState == PostgresErrorCodes.UniqueViolation))
         {
             logger.LogInformation(exception, "A write conflicted with an existing row.");
-            return new ProblemDetails
-            {
-                Status = StatusCodes.Status409Conflict,
-                Detail = "The request conflicts with data that already exists.",
-            };
+            return (StatusCodes.Status409Conflict, "The request conflicts with data that already exists.");
         }
 
         if (causes.OfType<NpgsqlException>().Any(npgsql => npgsql.IsTransient))
         {
             logger.LogWarning(exception, "The database is unreachable.");
-            return new ProblemDetails
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Detail = "The database is unavailable. Retry later.",
-            };
+            return (StatusCodes.Status503ServiceUnavailable, "The database is unavailable. Retry later.");
         }
 
         logger.LogError(exception, "An unexpected error occurred.");
-        return new ProblemDetails
-        {
-            Status = StatusCodes.Status500InternalServerError,
-            Detail = environment.IsDevelopment() ? exception.ToString() : null,
-        };
+        return (StatusCodes.Status500InternalServerError, environment.IsDevelopment() ? exception.ToString() : null);
     }
 
     private static IEnumerable<Exception> SelfAndInnerExceptions(Exception exception)

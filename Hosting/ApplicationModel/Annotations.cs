@@ -73,7 +73,8 @@ public sealed record ReplicaAnnotation(int Replicas) : IResourceAnnotation;
 public sealed record RestartPolicyAnnotation(int MaxRestarts, TimeSpan InitialBackoff, TimeSpan MaxBackoff, TimeSpan ResetAfter) : IResourceAnnotation;
 
 /// <summary>
-/// Replaces a process whose resident memory stays above <see cref="Bytes"/> for <see cref="SustainedFor"/>:
+/// Replaces a process whose private resident memory (RssAnon: its heaps, not the shared runtime files) stays above
+/// <see cref="Bytes"/> for <see cref="SustainedFor"/>:
 /// a new process starts and becomes healthy first, then the old one drains and stops.
 /// </summary>
 public sealed record MemoryLimitAnnotation(long Bytes, TimeSpan SustainedFor) : IResourceAnnotation;

@@ -38,7 +38,7 @@ public sealed record ReplicaSnapshot
     /// <summary>How many requests the resource's endpoint sent to its current process.</summary>
     public long RequestsServed { get; init; }
 
-    /// <summary>Resident memory of its process at the last sample.</summary>
+    /// <summary>Private resident memory (RssAnon) of its process at the last sample.</summary>
     public long? ResidentMemoryBytes { get; init; }
 
     /// <summary>Why it failed, when it did.</summary>

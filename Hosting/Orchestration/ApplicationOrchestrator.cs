@@ -19,6 +19,7 @@ internal sealed class ApplicationOrchestrator(
     ILogger<ApplicationOrchestrator> logger) : IHostedService
 {
     private readonly CancellationTokenSource _stopping = new();
+    private readonly System.Diagnostics.Stopwatch _sinceStart = System.Diagnostics.Stopwatch.StartNew();
     private readonly Dictionary<IResource, IResourceRunner> _runners = [];
     private readonly Dictionary<IResource, Task> _starts = [];
     private readonly Dictionary<IResource, TaskCompletionSource> _readyHandled = [];
@@ -46,6 +47,14 @@ internal sealed class ApplicationOrchestrator(
             {
                 _runners[resource] = runner;
             }
+        }
+
+        var controlSocket = Control.ControlServer.SocketPath(context.State);
+        if (Control.ControlClient.IsRunning(controlSocket))
+        {
+            throw new DistributedApplicationException(
+                $"This app host is already running from {context.State.Root} (its control socket answers); stop it first, "
+                + "or give this run its own AppHost:StateDirectory.");
         }
 
         var problems = _runners.Values.SelectMany(r => r.Preflight()).Distinct().ToList();
@@ -254,6 +263,7 @@ internal sealed class ApplicationOrchestrator(
                 resource.Name,
                 e => e.Snapshot.IsTerminal || (e.Snapshot.State == KnownResourceStates.Running && e.Snapshot.HealthStatus == HealthStatus.Healthy),
                 cancellationToken).ConfigureAwait(false);
+            logger.LogDebug("'{Resource}' ready after {Milliseconds:0} ms.", resource.Name, _sinceStart.Elapsed.TotalMilliseconds);
             if (!ready.Snapshot.IsTerminal)
             {
                 await eventing.PublishAsync(new ResourceReadyEvent(resource, services), cancellationToken).ConfigureAwait(false);
@@ -307,7 +317,8 @@ internal sealed class ApplicationOrchestrator(
         {
             var urls = _runners.Keys.OfType<ProjectResource>()
                 .SelectMany(p => p.Annotations.OfType<EndpointAnnotation>().Where(e => e.AllocatedEndpoint is not null).Select(e => $"{p.Name} at {e.AllocatedEndpoint!.Url}"));
-            logger.LogInformation("Distributed application started: {Urls}. Press Ctrl+C to shut down.", string.Join(", ", urls));
+            logger.LogInformation("Distributed application started in {Seconds:0.0} s: {Urls}. Press Ctrl+C to shut down.",
+                _sinceStart.Elapsed.TotalSeconds, string.Join(", ", urls));
             return;
         }
 
@@ -328,7 +339,7 @@ internal sealed class ApplicationOrchestrator(
     public Task ExecuteCommandAsync(string resourceName, string commandName, CancellationToken cancellationToken)
     {
         var runner = _runners.Values.FirstOrDefault(r => r.Resource.Name == resourceName)
-            ?? throw new ArgumentException($"There is no running resource named '{resourceName}'.", nameof(resourceName));
+            ?? throw new KeyNotFoundException($"There is no running resource named '{resourceName}'.");
         return (runner, commandName) switch
         {
             (ProjectRunner project, KnownResourceCommands.Restart) => project.RestartAsync(cancellationToken),

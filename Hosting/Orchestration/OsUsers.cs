@@ -35,6 +35,21 @@ internal static partial class OsUsers
         }
     }
 
+    /// <summary>The numeric owner of a file or directory, or null when it cannot be read.</summary>
+    public static unsafe uint? OwnerOf(string path)
+    {
+        // statx's buffer has the same layout on every architecture, unlike stat's: the owner is at byte 20.
+        const int AtCurrentDirectory = -100;
+        const uint StatxUid = 0x8;
+        var buffer = stackalloc byte[256];
+        return statx(AtCurrentDirectory, path, 0, StatxUid, buffer) == 0 ? *(uint*)(buffer + 20) : null;
+    }
+
+    public static uint EffectiveUserId => Signals.GetEffectiveUserId();
+
     [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
     private static partial int chown(string path, uint owner, uint group);
+
+    [LibraryImport("libc", StringMarshalling = StringMarshalling.Utf8, SetLastError = true)]
+    private static unsafe partial int statx(int dirfd, string path, int flags, uint mask, byte* buffer);
 }

@@ -27,6 +27,9 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
 
     private ProjectResource Project => runner.Project;
 
+    /// <summary>Completes when the first process is healthy or has ended, whichever comes first.</summary>
+    public Task FirstReadiness => _current?.Healthy.Task ?? Task.CompletedTask;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         _current = await LaunchAsync(cancellationToken).ConfigureAwait(false);
@@ -192,7 +195,7 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         while (await timer.WaitForNextTickAsync().ConfigureAwait(false) && !instance.Process.HasExited && !instance.Retired)
         {
-            if (ResidentMemory.Of(instance.Process.ProcessId) is not { } rss)
+            if (ResidentMemory.PrivateOf(instance.Process.ProcessId) is not { } rss)
             {
                 continue;
             }
@@ -349,15 +352,19 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
 /// <summary>Reads a process's resident memory from /proc.</summary>
 internal static class ResidentMemory
 {
-    public static long? Of(int pid)
+    /// <summary>
+    /// The resident memory that is the process's own (RssAnon): its heaps and stacks. Mapped runtime and library
+    /// files, over 100 MiB of a .NET service's VmRSS, are shared by every replica and never grow with a leak.
+    /// </summary>
+    public static long? PrivateOf(int pid)
     {
         try
         {
             foreach (var line in File.ReadLines($"/proc/{pid}/status"))
             {
-                if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
+                if (line.StartsWith("RssAnon:", StringComparison.Ordinal))
                 {
-                    var kilobytes = line["VmRSS:".Length..].Trim().Split(' ')[0];
+                    var kilobytes = line["RssAnon:".Length..].Trim().Split(' ')[0];
                     return long.Parse(kilobytes, CultureInfo.InvariantCulture) * 1024;
                 }
             }

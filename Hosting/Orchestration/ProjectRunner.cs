@@ -80,7 +80,15 @@ internal sealed class ProjectRunner(ProjectResource project, RunnerContext conte
         }
 
         PublishState();
-        await Task.WhenAll(_replicas.Select(r => r.StartAsync(cancellationToken))).ConfigureAwait(false);
+
+        // Cold starts compete for the CPU: the first replica comes up alone, so the endpoint serves as soon as
+        // possible, then the others join it together.
+        await _replicas[0].StartAsync(cancellationToken).ConfigureAwait(false);
+        if (_replicas.Count > 1)
+        {
+            await _replicas[0].FirstReadiness.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            await Task.WhenAll(_replicas.Skip(1).Select(r => r.StartAsync(cancellationToken))).ConfigureAwait(false);
+        }
     }
 
     public async Task StopAsync()

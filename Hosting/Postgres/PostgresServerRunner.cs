@@ -34,10 +34,18 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
             yield return PostgresBinaries.InstallHint;
         }
 
-        if (OsUsers.IsRoot && OsUsers.Find(ServiceUser) is null)
+        var serviceUser = OsUsers.IsRoot ? OsUsers.Find(ServiceUser) : null;
+        if (OsUsers.IsRoot && serviceUser is null)
         {
             yield return $"PostgreSQL refuses to run as root and there is no '{ServiceUser}' OS user to run it as: "
                 + "install the postgresql package (it creates that user) or run the app host as an ordinary user.";
+            yield break;
+        }
+
+        _dataDirectory = DataDirectoryPath();
+        if (DataDirectoryProblem(_dataDirectory, serviceUser) is { } problem)
+        {
+            yield return problem;
         }
     }
 
@@ -50,11 +58,11 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        _dataDirectory = PrepareDataDirectory();
+        _dataDirectory ??= DataDirectoryPath();
+        Directory.CreateDirectory(_dataDirectory);
         var serviceUser = OsUsers.IsRoot ? OsUsers.Find(ServiceUser) : null;
         if (serviceUser is { } owner)
         {
-            ThrowIfUnreachableByServiceUser(_dataDirectory);
             OsUsers.ChangeOwner(_dataDirectory, owner);
         }
 
@@ -78,7 +86,8 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
         [
             "-D", _dataDirectory!, "-p", endpoint.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "-c", "listen_addresses=127.0.0.1", "-c", "unix_socket_directories=", "-c", "logging_collector=off",
-            "-c", "max_connections=200",
+            // Room for every replica's connection pool; PostgreSQL's default of 100 is two pools' worth.
+            "-c", "max_connections=500",
         ];
         if (!IsPersistent)
         {
@@ -123,33 +132,50 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
         }
     }
 
-    private string PrepareDataDirectory()
+    private string DataDirectoryPath()
     {
         var data = server.Annotations.OfType<PostgresDataAnnotation>().LastOrDefault();
-        var directory = data?.SourcePath is { } source && !context.State.IsEphemeral
+        return data?.SourcePath is { } source && !context.State.IsEphemeral
             ? source
             : context.State.GetVolumeDirectory(data?.VolumeName ?? $"{server.Name}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(directory);
-        return directory;
     }
 
-    // The server runs as another user than the app host, so every folder above its data must let others pass.
-    private static void ThrowIfUnreachableByServiceUser(string dataDirectory)
+    // The server runs as the data directory's owner: under root that is the 'postgres' user, who must also be
+    // able to pass through every folder above it; otherwise it is the user running the app host.
+    private static string? DataDirectoryProblem(string dataDirectory, (uint Uid, uint Gid)? serviceUser)
     {
         if (OperatingSystem.IsWindows())
         {
-            return;
+            return null;
         }
 
-        for (var folder = Directory.GetParent(dataDirectory); folder is not null; folder = folder.Parent)
+        if (File.Exists(Path.Combine(dataDirectory, "PG_VERSION")) && OsUsers.OwnerOf(dataDirectory) is { } owner)
         {
-            if (!folder.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
+            var expected = serviceUser?.Uid ?? OsUsers.EffectiveUserId;
+            if (owner != expected)
             {
-                throw new DistributedApplicationException(
-                    $"PostgreSQL runs as the '{ServiceUser}' user, who cannot reach {dataDirectory}: {folder.FullName} is closed to other users. "
-                    + $"Allow passage (chmod o+x {folder.FullName}) or choose another AppHost:StateDirectory.");
+                var runner = serviceUser is null ? "you" : $"the '{ServiceUser}' user";
+                return $"The PostgreSQL data directory {dataDirectory} belongs to another user (uid {owner}), and PostgreSQL runs as {runner}: "
+                    + "run the app host as its owner, change its owner, or choose another AppHost:StateDirectory.";
             }
         }
+
+        if (serviceUser is null)
+        {
+            return null;
+        }
+
+        // Only folders that exist can bar the way; those still to be created will be made passable.
+        for (var folder = new DirectoryInfo(dataDirectory).Parent; folder is not null; folder = folder.Parent)
+        {
+            if (folder.Exists && !folder.UnixFileMode.HasFlag(UnixFileMode.OtherExecute))
+            {
+                return $"PostgreSQL runs as the '{ServiceUser}' user, who cannot reach {dataDirectory}: {folder.FullName} is closed to other users. "
+                    + $"Allow passage (chmod o+x {folder.FullName}) or choose another AppHost:StateDirectory.";
+            }
+        }
+
+        return null;
     }
 
     private void CheckMajorVersion(string dataDirectory)

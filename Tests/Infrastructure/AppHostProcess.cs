@@ -133,15 +133,18 @@ public sealed class AppHostProcess : IAsyncDisposable
         satisfied.ForEach(found => found.TrySetResult(line));
     }
 
+    /// <summary>The app host's project folder, as its build recorded it.</summary>
+    public static string AppHostDirectory =>
+        typeof(Program).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AppHostProjectPath").Value!;
+
     /// <summary>The app host's own build output, next to the projects it starts.</summary>
     private static string AppHostDll
     {
         get
         {
-            var appHostDirectory = typeof(Program).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().Single(a => a.Key == "AppHostProjectPath").Value!;
             // Tests/bin/<Configuration>/<framework>/ mirrors AppHost/bin/<Configuration>/<framework>/.
             var testOutput = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd('/'));
-            return Path.Combine(appHostDirectory, "bin", testOutput.Parent!.Name, testOutput.Name, "AppHost.dll");
+            return Path.Combine(AppHostDirectory, "bin", testOutput.Parent!.Name, testOutput.Name, "AppHost.dll");
         }
     }
 }
