@@ -90,10 +90,6 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
     }
 
-    /// <summary>Completes when every resource has started or failed to start.</summary>
-    public Task WaitForStartupAsync(CancellationToken cancellationToken = default) =>
-        Services.GetRequiredService<ApplicationOrchestrator>().Startup.WaitAsync(cancellationToken);
-
     /// <summary>An HTTP client whose base address is a project's endpoint.</summary>
     /// <param name="resourceName">The project's resource name.</param>
     /// <param name="endpointName">The endpoint's name; the first endpoint by default.</param>

@@ -95,7 +95,7 @@ public static class ResourceBuilderExtensions
     /// <summary>Adds an HTTP endpoint.</summary>
     /// <param name="builder">The resource.</param>
     /// <param name="port">The port clients use; a free port when null.</param>
-    /// <param name="targetPort">The port the process listens on, when it differs.</param>
+    /// <param name="targetPort">The port the process listens on inside a deployment; at run time each replica gets a free loopback port behind <paramref name="port"/>.</param>
     /// <param name="name">The endpoint's name; <c>http</c> by default.</param>
     public static IResourceBuilder<T> WithHttpEndpoint<T>(this IResourceBuilder<T> builder, int? port = null, int? targetPort = null, string? name = null)
         where T : IResourceWithEndpoints
@@ -111,17 +111,6 @@ public static class ResourceBuilderExtensions
         }
 
         return builder.WithAnnotation(new EndpointAnnotation(endpointName, "http", port, targetPort));
-    }
-
-    /// <summary>Marks the resource's endpoints as reachable from outside the application.</summary>
-    public static IResourceBuilder<T> WithExternalHttpEndpoints<T>(this IResourceBuilder<T> builder) where T : IResourceWithEndpoints
-    {
-        foreach (var endpoint in builder.Resource.Annotations.OfType<EndpointAnnotation>())
-        {
-            endpoint.IsExternal = true;
-        }
-
-        return builder;
     }
 
     /// <summary>Sets an environment variable.</summary>

@@ -29,7 +29,7 @@ public sealed class EndpointAnnotation(string name, string uriScheme = "http", i
     /// <summary>The port clients use; when null a free port is chosen at start.</summary>
     public int? Port { get; set; } = port;
 
-    /// <summary>The port the process itself listens on, when it differs from <see cref="Port"/>.</summary>
+    /// <summary>The port the process itself listens on in a deployment; at run time each replica gets a free loopback port.</summary>
     public int? TargetPort { get; set; } = targetPort;
 
     /// <summary>Whether the endpoint is meant to be reached from outside the application.</summary>

@@ -27,9 +27,6 @@ internal sealed class ApplicationOrchestrator(
     /// <summary>Set when the application could not start; the app host exits with it.</summary>
     public int? FailureExitCode { get; private set; }
 
-    /// <summary>Completes when every resource has started, or failed to.</summary>
-    public Task Startup { get; private set; } = Task.CompletedTask;
-
     /// <summary>
     /// Resolves parameters, checks prerequisites and allocates ports, before anything starts, so that a
     /// problem leaves nothing half-started behind.
@@ -101,7 +98,7 @@ internal sealed class ApplicationOrchestrator(
             _starts[runner.Resource] = Task.Run(() => StartWhenReadyAsync(runner, _stopping.Token));
         }
 
-        Startup = ReportStartupAsync();
+        _ = ReportStartupAsync();
         return Task.CompletedTask;
     }
 

@@ -127,7 +127,7 @@ internal sealed class ChildProcess : IDisposable
         if (Wrappers.Available)
         {
             startInfo.FileName = Wrappers.Setpriv!;
-            if (spec.RunAsUser is { } user && Wrappers.IsRoot)
+            if (spec.RunAsUser is { } user && OsUsers.IsRoot)
             {
                 startInfo.ArgumentList.Add($"--reuid={user}");
                 startInfo.ArgumentList.Add($"--regid={user}");
@@ -162,7 +162,6 @@ internal sealed class ChildProcess : IDisposable
         public static readonly string? Setpriv = Find("setpriv");
         public static readonly string? Setsid = Find("setsid");
         public static readonly bool Available = OperatingSystem.IsLinux() && Setpriv is not null && Setsid is not null;
-        public static readonly bool IsRoot = OperatingSystem.IsLinux() && Signals.GetEffectiveUserId() == 0;
 
         private static string? Find(string tool) =>
             new[] { "/usr/bin", "/bin", "/usr/sbin", "/sbin" }.Select(dir => Path.Combine(dir, tool)).FirstOrDefault(File.Exists);

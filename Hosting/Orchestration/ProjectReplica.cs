@@ -64,10 +64,31 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
             Context.Logger.LogInformation("Replacing {Replica} ({Reason}).", name, reason);
             Context.Logs.WriteEvent(Project, $"Replacing {name} ({reason}).", name);
             var successor = await LaunchAsync(linked.Token).ConfigureAwait(false);
-            if (!await successor.Healthy.Task.WaitAsync(TimeSpan.FromSeconds(60), linked.Token).ConfigureAwait(false))
+            bool healthy;
+            try
+            {
+                healthy = await successor.Healthy.Task.WaitAsync(TimeSpan.FromSeconds(60), linked.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or TimeoutException)
+            {
+                // Stopping, or it never became healthy: the successor must not outlive the replacement.
+                await StopInstanceAsync(successor).ConfigureAwait(false);
+                if (ex is OperationCanceledException)
+                {
+                    throw;
+                }
+
+                healthy = false;
+            }
+
+            if (!healthy)
             {
                 Context.Logger.LogError("The replacement of {Replica} did not become healthy; keeping the running process. {Tail}", name, Context.TailOf(Project));
-                await StopInstanceAsync(successor).ConfigureAwait(false);
+                if (!successor.Retired)
+                {
+                    await StopInstanceAsync(successor).ConfigureAwait(false);
+                }
+
                 return;
             }
 
@@ -101,7 +122,7 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
             (line, isError) => Context.Logs.WriteLine(Project, line, isError, name)).ConfigureAwait(false);
 
         var destination = port is { } p ? new ProxyDestination(new Uri($"http://127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}"), name) : null;
-        var instance = new Instance(process, destination, DateTimeOffset.UtcNow, instanceId);
+        var instance = new Instance(process, destination, DateTimeOffset.UtcNow);
         if (destination is not null)
         {
             runner.Proxy?.Balancer.Add(destination);
@@ -327,15 +348,13 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
     }
 
     /// <summary>One process of the slot; a replacement briefly overlaps its predecessor.</summary>
-    private sealed class Instance(ChildProcess process, ProxyDestination? destination, DateTimeOffset startedAt, string instanceId)
+    private sealed class Instance(ChildProcess process, ProxyDestination? destination, DateTimeOffset startedAt)
     {
         public ChildProcess Process { get; } = process;
 
         public ProxyDestination? Destination { get; } = destination;
 
         public DateTimeOffset StartedAt { get; } = startedAt;
-
-        public string InstanceId { get; } = instanceId;
 
         /// <summary>Completes with true once healthy, or false if it ended first.</summary>
         public TaskCompletionSource<bool> Healthy { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);

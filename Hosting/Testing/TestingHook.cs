@@ -28,7 +28,6 @@ internal sealed class TestingHook(Assembly appHostAssembly, string[] args)
         $"--{HostingOptions.SectionName}:RandomizePorts=true",
         $"--{HostingOptions.SectionName}:EchoResourceOutput=false",
         $"--{HostingOptions.SectionName}:StopOnStartupFailure=false",
-        $"--{HostingOptions.SectionName}:StopGracePeriod=00:00:05",
     ];
 
     public static DistributedApplicationOptions Apply(DistributedApplicationOptions options) =>
