@@ -86,7 +86,9 @@ internal sealed class ProjectRunner(ProjectResource project, RunnerContext conte
         await _replicas[0].StartAsync(cancellationToken).ConfigureAwait(false);
         if (_replicas.Count > 1)
         {
-            await _replicas[0].FirstReadiness.WaitAsync(TimeSpan.FromSeconds(5), cancellationToken).ConfigureAwait(false);
+            // A bound, not a deadline: on a slow machine the others simply start a little later.
+            await Task.WhenAny(_replicas[0].FirstReadiness, Task.Delay(TimeSpan.FromSeconds(5), cancellationToken)).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
             await Task.WhenAll(_replicas.Skip(1).Select(r => r.StartAsync(cancellationToken))).ConfigureAwait(false);
         }
     }

@@ -71,8 +71,14 @@ internal sealed class EndpointProxy(string resourceName, int port, TimeSpan drai
         var tried = 0;
         while (destination is not null)
         {
+            if (!destination.TryStartRequest())
+            {
+                // It began draining after it was picked.
+                destination = Balancer.Pick(exclude: destination);
+                continue;
+            }
+
             tried++;
-            destination.RequestStarted();
             ForwardOutcome outcome;
             try
             {

@@ -14,18 +14,31 @@ internal sealed class ProxyDestination(Uri address, string replicaName)
     /// <summary>Whether its last health check passed and no request since has failed to connect.</summary>
     public volatile bool Healthy;
 
+    private volatile bool _draining;
+
     /// <summary>Set when it is being taken out: no new requests go to it.</summary>
-    public volatile bool Draining;
+    public bool Draining => _draining;
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
     /// <summary>How many requests were sent to it.</summary>
     public long Served => Interlocked.Read(ref _served);
 
-    public void RequestStarted()
+    /// <summary>
+    /// Counts a request in unless the destination is draining. Counting before looking at the flag, while a
+    /// drain raises the flag before counting, means a request is either refused here or waited for there.
+    /// </summary>
+    public bool TryStartRequest()
     {
         Interlocked.Increment(ref _inFlight);
+        if (_draining)
+        {
+            RequestEnded();
+            return false;
+        }
+
         Interlocked.Increment(ref _served);
+        return true;
     }
 
     public void RequestEnded()
@@ -41,7 +54,9 @@ internal sealed class ProxyDestination(Uri address, string replicaName)
     {
         var idle = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         Volatile.Write(ref _idle, idle);
-        Draining = true;
+        _draining = true;
+        // The flag must be visible before in-flight requests are counted; a volatile write alone may be reordered after the read.
+        Interlocked.MemoryBarrier();
         if (InFlight == 0)
         {
             return;
