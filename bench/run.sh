@@ -12,9 +12,6 @@
 # BENCH_PEOPLE (100000): rows loaded before the scenarios run.
 set -euo pipefail
 
-# Decimal points in $EPOCHREALTIME and awk's output must not depend on the caller's locale.
-export LC_ALL=C
-
 duration=${BENCH_DURATION:-15s}
 connections=${BENCH_CONNECTIONS:-32}
 threads=${BENCH_THREADS:-2}
@@ -24,52 +21,10 @@ page_size=50
 startup_timeout=120
 stop_timeout=60
 
-bench_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-repo=$(dirname "$bench_dir")
-cd "$repo"
+# shellcheck source=bench/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 [[ $people =~ ^[0-9]+$ ]] && (( people > page_size )) || { echo "BENCH_PEOPLE must be a number above $page_size" >&2; exit 2; }
-
-apphost_pid=
-tmp=
-state=
-log=
-
-say() { printf '%s\n' "$*"; }
-indent() { sed 's/^/    /'; }
-
-# Seconds since a $EPOCHREALTIME reading, to the hundredth.
-since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }'; }
-
-fail() {
-    say "error: $*" >&2
-    if [[ -n $log && -s $log ]]; then
-        say "--- last lines of the app host's output ---" >&2
-        tail -n 60 "$log" >&2
-    fi
-    exit 1
-}
-
-# A zombie still has a /proc entry; only a process that can still do something counts as running.
-is_running() {
-    local state
-    state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
-    [[ -n $state && $state != Z ]]
-}
-
-# This run's API replicas only: tests or another developer's app host may run Api.dll on this machine too.
-api_pids() { pgrep -P "$apphost_pid" -f '/Api\.dll' || true; }
-
-descendants() {
-    local child
-    for child in $(pgrep -P "$1" || true); do
-        say "$child"
-        descendants "$child"
-    done
-}
-
-# A field of /proc/PID/status in KiB (VmRSS, VmHWM), empty when the process is gone.
-status_kib() { awk -v key="$2:" '$1 == key { print $2 }' "/proc/$1/status" 2>/dev/null || true; }
 
 # "MAX TOTAL COUNT" of a memory field over the API replicas, in MiB.
 api_memory() {
@@ -84,147 +39,25 @@ api_memory() {
     say "$(( max / 1024 )) $(( total / 1024 )) $count"
 }
 
-# Replicas the app host replaced (memory limit) or restarted (crash) so far; a figure taken while one
-# was being replaced is not comparable with one that was not.
-replica_events() { grep -cE 'Replacing api-|api-[0-9]+.* exited with code' "$log" || true; }
-
-# --- Stopping, on every way out -----------------------------------------------------------------
-
-stop_seconds=
-stop_killed=
-left_running=
-
-# SIGINT is what Ctrl+C sends, so this measures the shutdown a user gets. Every process the app host
-# started, PostgreSQL's backends included, is listed first so that stragglers can be named afterwards.
-stop_apphost() {
-    local children stopped_at deadline pid
-    children=$(descendants "$apphost_pid")
-    stopped_at=$EPOCHREALTIME
-    kill -INT "$apphost_pid" 2>/dev/null || true
-    deadline=$(( SECONDS + stop_timeout ))
-    while is_running "$apphost_pid"; do
-        if [[ -z $stop_killed ]] && (( SECONDS >= deadline )); then
-            say "error: the app host did not stop within ${stop_timeout} s of SIGINT; killing it" >&2
-            kill -KILL "$apphost_pid" 2>/dev/null || true
-            stop_killed=1
-        fi
-        sleep 0.02
-    done
-    stop_seconds=$(since "$stopped_at")
-    wait "$apphost_pid" 2>/dev/null || true
-    apphost_pid=
-    left_running=
-    for pid in $children; do
-        if is_running "$pid"; then left_running+="$(ps -o pid=,args= -p "$pid") "; fi
-    done
-    # PostgreSQL's postmaster carries the state folder on its command line; a replica restarted after the
-    # listing above would not be in it, but would still be a child of a process that is gone: pgrep finds both.
-    left_running+=$(pgrep -af -- "$state" || true)
-    if [[ -n $left_running || -n $stop_killed ]]; then return 1; fi
-}
-
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    if [[ -n $apphost_pid ]] && is_running "$apphost_pid"; then
-        if stop_apphost; then
-            say "Stopped the app host (${stop_seconds} s)." >&2
-        else
-            say "error: left running: ${left_running:-nothing, but the app host had to be killed}" >&2
-            status=1
-        fi
-    fi
-    if [[ -n $tmp ]]; then rm -rf "$tmp"; fi
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
-tmp=$(mktemp -d -t addressbook-bench.XXXXXX)
-# PostgreSQL runs as the 'postgres' user under root and must be able to pass through to its data folder.
-chmod 755 "$tmp"
-state=$tmp/state
-mkdir -m 755 "$state"
-log=$tmp/apphost.log
-
-# --- Prerequisites -------------------------------------------------------------------------------
-
-missing=()
-command -v wrk >/dev/null || missing+=(wrk)
-command -v psql >/dev/null || missing+=(postgresql-client)
-command -v curl >/dev/null || missing+=(curl)
-if (( ${#missing[@]} > 0 )); then
-    say "Installing ${missing[*]} from Debian..."
-    { apt-get update -q && apt-get install -y -q "${missing[@]}"; } >"$tmp/apt.log" 2>&1 \
-        || { tail -n 20 "$tmp/apt.log" >&2; say "error: could not install ${missing[*]}" >&2; exit 1; }
-fi
+make_work_folder
+install_missing_tools
 
 # --- Build and start ----------------------------------------------------------------------------
 
 say "Building (Release)..."
-build_started=$EPOCHREALTIME
-# Release builds the API and migration worker in Release too: the generated Projects.* metadata points
-# the app host at the build output of its own configuration.
-dotnet build -c Release AppHost -nologo >"$tmp/build.log" 2>&1 || { tail -n 40 "$tmp/build.log" >&2; fail "the build failed"; }
-build_seconds=$(since "$build_started")
+build_release
 say "Built in ${build_seconds} s."
 
 say "Starting the app host..."
-launched_at=$EPOCHREALTIME
-# A background job of a non-interactive shell starts with SIGINT ignored, and .NET leaves an ignored
-# SIGINT ignored: restore its default so that the SIGINT of stop_apphost works as Ctrl+C does.
-# Production: Development's request logging would measure the console more than the API.
-DOTNET_ENVIRONMENT=Production env --default-signal=INT \
-    dotnet AppHost/bin/Release/net10.0/AppHost.dll \
-    --AppHost:StateDirectory="$state" --AppHost:RandomizePorts=true \
-    </dev/null >"$log" 2>&1 &
-apphost_pid=$!
-
-deadline=$(( SECONDS + startup_timeout ))
-# The wording around the address has changed before ("started: api at", "started in 10.2 s: api at"):
-# match only its ends.
-started_line='Distributed application started.*api at http://'
-until grep -qE "$started_line" "$log"; do
-    is_running "$apphost_pid" || fail "the app host exited before the application started"
-    (( SECONDS < deadline )) || fail "the application did not start within ${startup_timeout} s"
-    sleep 0.05
-done
-startup_seconds=$(since "$launched_at")
-api_url=$(grep -m1 -oE "$started_line[^ ,]+" "$log" | grep -oE 'http://[^ ,]+' | sed 's/\.$//')
-[[ -n $api_url ]] || fail "no API address in the app host's output"
+launch_apphost
+wait_started
 say "Started in ${startup_seconds} s (fresh data folder: initdb and migrations included); API at $api_url."
 
 # --- Load the people ----------------------------------------------------------------------------
 
-pg_port=$(grep -m1 -oE 'listening on IPv4 address "127\.0\.0\.1", port [0-9]+' "$log" | grep -oE '[0-9]+$' || true)
-[[ -n $pg_port ]] || fail "no PostgreSQL port in the app host's output"
-parameters=$(compgen -G "$state/*/parameters.json" | head -n 1 || true)
-[[ -n $parameters ]] || fail "no parameters.json under $state"
-# The generated password is letters and digits only (GenerateParameterDefault), so JSON needs no unescaping.
-pg_password=$(sed -n 's/.*"postgres-password": *"\([A-Za-z0-9]*\)".*/\1/p' "$parameters")
-[[ -n $pg_password ]] || fail "no postgres-password in $parameters"
-
-sql() {
-    PGPASSWORD=$pg_password psql -X -q -A -t -v ON_ERROR_STOP=1 \
-        -h 127.0.0.1 -p "$pg_port" -U postgres -d addressbook "$@"
-}
-
-[[ $(sql -c 'SELECT count(*) FROM "People"') == 0 ]] || fail "the People table of a fresh data folder is not empty"
-
+find_postgres
 say "Loading $people people with SQL..."
-# One INSERT ... SELECT in the database: the API's PUT /persons does one round trip and one commit per
-# person, which would measure the loading, not the routes. ANALYZE so the planner knows the table's
-# size from the first request on, as it would once autovacuum had passed.
-load_started=$EPOCHREALTIME
-sql <<SQL
-INSERT INTO "People" ("firstName", "lastName", "createdAt", "updatedAt")
-SELECT 'First' || i, 'Last' || i, now(), now() FROM generate_series(1, $people) AS i;
-ANALYZE "People";
-SQL
-load_seconds=$(since "$load_started")
-[[ $(sql -c 'SELECT min(id) || '"'-'"' || max(id) || '"'-'"' || count(*) FROM "People"') == "1-$people-$people" ]] \
-    || fail "the loaded ids are not 1..$people; the scenarios assume they are"
+load_people "$people"
 say "Loaded in ${load_seconds} s (INSERT ... SELECT generate_series + ANALYZE)."
 
 # --- Cursors --------------------------------------------------------------------------------------
@@ -251,7 +84,7 @@ declare -A rps p50 p99 bad sock rss_max rss_total anon_max anon_total events
 scenarios=()
 
 run_wrk() {
-    local key=$1 title=$2 script=$3 path=$4 events_before output line
+    local key=$1 title=$2 script=$3 path=$4 events_before output
     shift 4
     scenarios+=("$key")
     say ""
@@ -264,12 +97,8 @@ run_wrk() {
     output=$(wrk -t"$threads" -c"$connections" -d"$duration" -s "$bench_dir/$script" "$api_url$path" -- "$@" 2>&1) \
         || { say "$output" | indent; fail "wrk failed"; }
     say "$output" | grep -v '^BENCH ' | indent || true
-    line=$(say "$output" | grep -m1 '^BENCH ') || fail "wrk printed no figures"
-    rps[$key]=$(sed -E 's/.* rps=([^ ]+).*/\1/' <<<"$line")
-    p50[$key]=$(sed -E 's/.* p50_ms=([^ ]+).*/\1/' <<<"$line")
-    p99[$key]=$(sed -E 's/.* p99_ms=([^ ]+).*/\1/' <<<"$line")
-    bad[$key]=$(sed -E 's/.* bad_status=([^ ]+).*/\1/' <<<"$line")
-    sock[$key]=$(sed -E 's/.* socket_errors=([^ ]+).*/\1/' <<<"$line")
+    parse_bench_line "$output" || fail "wrk printed no figures"
+    rps[$key]=$w_rps p50[$key]=$w_p50 p99[$key]=$w_p99 bad[$key]=$w_bad sock[$key]=$w_sock
     read -r rss_max[$key] rss_total[$key] replicas < <(api_memory VmRSS)
     # VmRSS counts the runtime's and assemblies' mapped files, shared by all replicas, in each of them;
     # RssAnon is what each replica has to itself, so its sum is what the replicas really cost together.
