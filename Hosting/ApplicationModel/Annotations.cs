@@ -18,7 +18,7 @@ public sealed class EnvironmentCallbackContext(DistributedApplicationExecutionCo
 }
 
 /// <summary>A network endpoint a resource listens on.</summary>
-public sealed class EndpointAnnotation(string name, string uriScheme = "http", int? port = null, int? targetPort = null, bool isExternal = false) : IResourceAnnotation
+public sealed class EndpointAnnotation(string name, string uriScheme = "http", int? port = null, int? targetPort = null) : IResourceAnnotation
 {
     /// <summary>The endpoint's name, such as <c>http</c>.</summary>
     public string Name { get; } = name;
@@ -31,9 +31,6 @@ public sealed class EndpointAnnotation(string name, string uriScheme = "http", i
 
     /// <summary>The port the process itself listens on in a deployment; at run time each replica gets a free loopback port.</summary>
     public int? TargetPort { get; set; } = targetPort;
-
-    /// <summary>Whether the endpoint is meant to be reached from outside the application.</summary>
-    public bool IsExternal { get; set; } = isExternal;
 
     /// <summary>The address allocated when the application started, or null before that.</summary>
     public AllocatedEndpoint? AllocatedEndpoint { get; set; }

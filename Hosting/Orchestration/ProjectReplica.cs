@@ -121,7 +121,7 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
             },
             (line, isError) => Context.Logs.WriteLine(Project, line, isError, name)).ConfigureAwait(false);
 
-        var destination = port is { } p ? new ProxyDestination(new Uri($"http://127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}"), name) : null;
+        var destination = port is { } p ? new ProxyDestination(new Uri($"http://127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}")) : null;
         var instance = new Instance(process, destination, DateTimeOffset.UtcNow);
         if (destination is not null)
         {

@@ -1,15 +1,13 @@
 namespace AddressBook.Hosting.Proxy;
 
 /// <summary>One replica behind a proxy: where it listens, whether to send it requests, and how many it is serving.</summary>
-internal sealed class ProxyDestination(Uri address, string replicaName)
+internal sealed class ProxyDestination(Uri address)
 {
     private int _inFlight;
     private long _served;
     private TaskCompletionSource? _idle;
 
     public Uri Address { get; } = address;
-
-    public string ReplicaName { get; } = replicaName;
 
     /// <summary>Whether its last health check passed and no request since has failed to connect.</summary>
     public volatile bool Healthy;
