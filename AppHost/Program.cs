@@ -18,6 +18,9 @@ builder.AddProject<Projects.Api>(ResourceNames.Api)
     .WithMemoryLimit(megabytes: 200)
     .WithReference(db)
     .WaitForCompletion(migrations)
-    .WithHttpEndpoint(port: 3000);
+    .WithHttpEndpoint(port: 3000)
+    .WithExternalHttpEndpoints()
+    .WithHttpProbe(ProbeType.Readiness, HealthEndpointPaths.Health)
+    .WithHttpProbe(ProbeType.Liveness, HealthEndpointPaths.Alive);
 
 builder.Build().Run();

@@ -58,7 +58,10 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Stops every resource, users before what they use.</summary>
     public Task StopAsync(CancellationToken cancellationToken = default) => _host.StopAsync(cancellationToken);
 
-    /// <summary>Runs until the app host is asked to stop; reports a startup problem on one line and sets a non-zero exit code.</summary>
+    /// <summary>
+    /// Runs until the app host is asked to stop; reports a startup problem on one line and sets a non-zero exit code.
+    /// With a publisher (<c>--publisher manifest|compose|kubernetes</c>) it writes deployment files instead and starts nothing.
+    /// </summary>
     public void Run() => RunAsync().GetAwaiter().GetResult();
 
     /// <inheritdoc cref="Run"/>
@@ -73,6 +76,12 @@ public sealed class DistributedApplication : IAsyncDisposable
 
         try
         {
+            if (Services.GetRequiredService<DistributedApplicationExecutionContext>().IsPublishMode)
+            {
+                await Publishing.DistributedApplicationPublisher.PublishAsync(Services, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+
             await StartAsync(cancellationToken).ConfigureAwait(false);
         }
         catch (DistributedApplicationException ex)

@@ -49,7 +49,8 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
             ContentRootPath = AppHostDirectory,
             EnvironmentName = options.EnvironmentName,
         });
-        ExecutionContext = new DistributedApplicationExecutionContext(DistributedApplicationOperation.Run);
+        ExecutionContext = new DistributedApplicationExecutionContext(
+            Publishing.PublishingOptions.From(Configuration).Publisher is { Length: > 0 } ? DistributedApplicationOperation.Publish : DistributedApplicationOperation.Run);
 
         _host.Logging.AddSimpleConsole(o =>
         {
@@ -140,7 +141,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         return new DistributedApplication(_host.Build(), ControlCommand);
     }
 
-    // Flags a user types without a value, mapped onto configuration keys.
+    // Flags a user types without a value, and Aspire's publishing switches, mapped onto configuration keys.
     private static string[] ExpandFlags(string[] args) =>
-        [.. args.Select(arg => arg == "--reset-data" ? $"--{HostingOptions.SectionName}:ResetData=true" : arg)];
+        [.. args.Select(arg => arg == "--reset-data" ? $"--{HostingOptions.SectionName}:ResetData=true" : Publishing.PublishingOptions.ExpandArgument(arg))];
 }

@@ -21,8 +21,10 @@ public static class ResourceBuilderExtensions
             .WithAnnotation(new ResourceRelationshipAnnotation(source.Resource, "Reference"))
             .WithEnvironment(async context =>
             {
-                var connectionString = await source.Resource.GetConnectionStringAsync(context.CancellationToken).ConfigureAwait(false)
-                    ?? throw new DistributedApplicationException($"'{source.Resource.Name}' has no connection string for '{builder.Resource.Name}'.");
+                var connectionString = context.ExecutionContext.IsPublishMode
+                    ? $"{{{source.Resource.Name}.connectionString}}"
+                    : await source.Resource.GetConnectionStringAsync(context.CancellationToken).ConfigureAwait(false)
+                        ?? throw new DistributedApplicationException($"'{source.Resource.Name}' has no connection string for '{builder.Resource.Name}'.");
                 context.EnvironmentVariables[$"ConnectionStrings__{name}"] = connectionString;
             });
     }
@@ -43,6 +45,12 @@ public static class ResourceBuilderExtensions
             {
                 foreach (var endpoint in source.Resource.Annotations.OfType<EndpointAnnotation>())
                 {
+                    if (context.ExecutionContext.IsPublishMode)
+                    {
+                        context.EnvironmentVariables[$"services__{source.Resource.Name}__{endpoint.Name}__0"] = $"{{{source.Resource.Name}.bindings.{endpoint.Name}.url}}";
+                        continue;
+                    }
+
                     var allocated = endpoint.AllocatedEndpoint
                         ?? throw new DistributedApplicationException($"'{source.Resource.Name}' has no '{endpoint.Name}' address for '{builder.Resource.Name}'.");
                     context.EnvironmentVariables[$"services__{source.Resource.Name}__{endpoint.Name}__0"] = allocated.Url;
@@ -113,6 +121,36 @@ public static class ResourceBuilderExtensions
         return builder.WithAnnotation(new EndpointAnnotation(endpointName, "http", port, targetPort));
     }
 
+    /// <summary>Makes every HTTP endpoint of the resource reachable from outside a deployment, not only by the other resources.</summary>
+    /// <param name="builder">The resource.</param>
+    public static IResourceBuilder<T> WithExternalHttpEndpoints<T>(this IResourceBuilder<T> builder) where T : IResourceWithEndpoints
+    {
+        foreach (var endpoint in builder.Resource.Annotations.OfType<EndpointAnnotation>().Where(e => e.UriScheme is "http" or "https"))
+        {
+            endpoint.IsExternal = true;
+        }
+
+        return builder;
+    }
+
+    /// <summary>
+    /// Declares an HTTP probe that deployments run against the resource: Kubernetes probes, a Compose healthcheck.
+    /// A later probe of the same type replaces an earlier one.
+    /// </summary>
+    /// <param name="builder">The resource.</param>
+    /// <param name="type">What the probe decides: readiness for traffic, liveness, or startup.</param>
+    /// <param name="path">The path requested; any 2xx answer passes.</param>
+    /// <param name="endpointName">The endpoint requested; the first HTTP endpoint by default.</param>
+    public static IResourceBuilder<T> WithHttpProbe<T>(this IResourceBuilder<T> builder, ProbeType type, string path, string? endpointName = null)
+        where T : IResourceWithEndpoints
+    {
+        var endpoint = builder.Resource.Annotations.OfType<EndpointAnnotation>()
+            .FirstOrDefault(e => endpointName is null ? e.UriScheme is "http" or "https" : e.Name == endpointName)
+            ?? throw new DistributedApplicationException($"'{builder.Resource.Name}' has no {(endpointName is null ? "HTTP endpoint" : $"endpoint named '{endpointName}'")} to probe.");
+        builder.Resource.Annotations.RemoveAll(a => a is ProbeAnnotation probe && probe.Type == type);
+        return builder.WithAnnotation(new EndpointProbeAnnotation(type, path, endpoint.Name));
+    }
+
     /// <summary>Sets an environment variable.</summary>
     public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, string name, string value) where T : IResourceWithEnvironment =>
         builder.WithEnvironment(context =>
@@ -121,12 +159,12 @@ public static class ResourceBuilderExtensions
             return Task.CompletedTask;
         });
 
-    /// <summary>Sets an environment variable to a parameter's value.</summary>
+    /// <summary>Sets an environment variable to a parameter's value; published outputs carry a reference to the parameter instead.</summary>
     public static IResourceBuilder<T> WithEnvironment<T>(this IResourceBuilder<T> builder, string name, IResourceBuilder<ParameterResource> parameter)
         where T : IResourceWithEnvironment =>
         builder.WithEnvironment(context =>
         {
-            context.EnvironmentVariables[name] = parameter.Resource.Value;
+            context.EnvironmentVariables[name] = context.ExecutionContext.IsPublishMode ? parameter.Resource.ValueExpression : parameter.Resource.Value;
             return Task.CompletedTask;
         });
 

@@ -32,6 +32,9 @@ public sealed class EndpointAnnotation(string name, string uriScheme = "http", i
     /// <summary>The port the process itself listens on in a deployment; at run time each replica gets a free loopback port.</summary>
     public int? TargetPort { get; set; } = targetPort;
 
+    /// <summary>Whether the endpoint is reachable from outside the deployment, not only by the application's other resources.</summary>
+    public bool IsExternal { get; set; }
+
     /// <summary>The address allocated when the application started, or null before that.</summary>
     public AllocatedEndpoint? AllocatedEndpoint { get; set; }
 }

@@ -25,6 +25,9 @@ public sealed class ParameterResource(string name, bool secret, GenerateParamete
     /// <summary>The value; available once the application has resolved its parameters.</summary>
     public string Value => _value ?? throw new InvalidOperationException($"Parameter '{Name}' has not been resolved yet.");
 
+    /// <summary>The value as a deployment manifest expression, <c>{name.value}</c>: what published outputs carry instead of the value.</summary>
+    public string ValueExpression => $"{{{Name}.value}}";
+
     internal bool IsResolved => _value is not null;
 
     internal void Resolve(string value) => _value = value;

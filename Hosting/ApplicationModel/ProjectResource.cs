@@ -11,6 +11,12 @@ public interface IProjectMetadata
 
     /// <summary>The full path of the assembly the build produced for the project.</summary>
     string ExecutablePath { get; }
+
+    /// <summary>
+    /// The image <c>dotnet publish -t:PublishContainer</c> builds for the project, from its <c>ContainerRegistry</c>,
+    /// <c>ContainerRepository</c> and <c>ContainerImageTag</c> properties; null when it sets no <c>ContainerRepository</c>.
+    /// </summary>
+    string? ContainerImage => null;
 }
 
 /// <summary>A .NET project run as a process of the application.</summary>

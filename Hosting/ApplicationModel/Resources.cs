@@ -16,6 +16,12 @@ public interface IResourceWithConnectionString : IResource
     /// <summary>The name under which dependents receive the connection string (<c>ConnectionStrings__{name}</c>).</summary>
     string ConnectionStringName => Name;
 
+    /// <summary>
+    /// The connection string as a deployment manifest expression, with placeholders for what only a deployment
+    /// decides, such as <c>{postgres.bindings.tcp.host}</c> and <c>{postgres-password.value}</c>.
+    /// </summary>
+    string ConnectionStringExpression { get; }
+
     /// <summary>Resolves the connection string once the resource has been allocated its endpoint.</summary>
     ValueTask<string?> GetConnectionStringAsync(CancellationToken cancellationToken = default);
 }

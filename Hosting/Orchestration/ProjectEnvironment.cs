@@ -6,6 +6,14 @@ namespace AddressBook.Hosting;
 /// <summary>The environment a project process starts with: what an Aspire app host gives a project.</summary>
 internal static class ProjectEnvironment
 {
+    /// <summary>What every project gets, run or deployed: the exporter settings Aspire gives .NET projects.</summary>
+    public static readonly IReadOnlyList<KeyValuePair<string, string>> OtlpExporterDefaults =
+    [
+        new("OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EXCEPTION_LOG_ATTRIBUTES", "true"),
+        new("OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EVENT_LOG_ATTRIBUTES", "true"),
+        new("OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY", "in_memory"),
+    ];
+
     public static async Task<Dictionary<string, string?>> BuildAsync(ProjectRunner runner, string instanceId, int? listenPort, CancellationToken cancellationToken)
     {
         var context = runner.Context;
@@ -28,10 +36,11 @@ internal static class ProjectEnvironment
             ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={instanceId}",
             ["OTEL_TRACES_SAMPLER"] = "always_on",
             ["OTEL_METRICS_EXEMPLAR_FILTER"] = "trace_based",
-            ["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EXCEPTION_LOG_ATTRIBUTES"] = "true",
-            ["OTEL_DOTNET_EXPERIMENTAL_OTLP_EMIT_EVENT_LOG_ATTRIBUTES"] = "true",
-            ["OTEL_DOTNET_EXPERIMENTAL_OTLP_RETRY"] = "in_memory",
         };
+        foreach (var (name, value) in OtlpExporterDefaults)
+        {
+            variables[name] = value;
+        }
 
         if (environmentName == "Development")
         {

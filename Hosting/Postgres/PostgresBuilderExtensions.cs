@@ -9,7 +9,8 @@ public static class PostgresBuilderExtensions
     /// <summary>
     /// Adds a PostgreSQL server, run from the machine's server binaries as a child process listening on
     /// 127.0.0.1. Its superuser password is the <c>{name}-password</c> parameter: taken from
-    /// <c>Parameters:{name}-password</c> in configuration, or generated.
+    /// <c>Parameters:{name}-password</c> in configuration, or generated. Published, it is the official
+    /// <c>postgres</c> container image, configured as Aspire configures it.
     /// </summary>
     /// <param name="builder">The application builder.</param>
     /// <param name="name">The resource name.</param>
@@ -21,7 +22,12 @@ public static class PostgresBuilderExtensions
         var passwordParameter = password?.Resource ?? builder.AddParameter($"{name}-password", new GenerateParameterDefault()).Resource;
         var server = new PostgresServerResource(name, passwordParameter);
         return builder.AddResource(server)
-            .WithAnnotation(new EndpointAnnotation(PostgresServerResource.PrimaryEndpointName, "tcp", port));
+            .WithAnnotation(new EndpointAnnotation(PostgresServerResource.PrimaryEndpointName, "tcp", port, PostgresContainer.Port))
+            .WithAnnotation(PostgresContainer.Image)
+            .WithAnnotation(new EnvironmentCallbackAnnotation(context => PostgresContainer.AddEnvironment(server, context)))
+            .WithAnnotation(new CommandProbeAnnotation(ProbeType.Readiness, PostgresContainer.ReadyCommand(server)))
+            .WithAnnotation(new CommandProbeAnnotation(ProbeType.Liveness, PostgresContainer.ReadyCommand(server)))
+            .WithAnnotation(PostgresContainer.Security);
     }
 
     /// <summary>
@@ -33,9 +39,8 @@ public static class PostgresBuilderExtensions
     /// <param name="name">The volume's name; defaults to <c>{resource}-data</c>.</param>
     public static IResourceBuilder<PostgresServerResource> WithDataVolume(this IResourceBuilder<PostgresServerResource> builder, string? name = null)
     {
-        builder.Resource.Annotations.RemoveAll(a => a is PostgresDataAnnotation);
-        builder.Resource.PasswordParameter.PersistGeneratedValue = true;
-        return builder.WithAnnotation(new PostgresDataAnnotation(name ?? $"{builder.Resource.Name}-data", null));
+        var volumeName = name ?? $"{builder.Resource.Name}-data";
+        return builder.WithData(new PostgresDataAnnotation(volumeName, null), new ContainerMountAnnotation(volumeName, PostgresContainer.DataPath, ContainerMountType.Volume));
     }
 
     /// <summary>Keeps the server's data directory in a directory of the user's choice, kept across runs.</summary>
@@ -43,9 +48,8 @@ public static class PostgresBuilderExtensions
     /// <param name="source">The directory; relative paths are resolved against the app host's directory.</param>
     public static IResourceBuilder<PostgresServerResource> WithDataBindMount(this IResourceBuilder<PostgresServerResource> builder, string source)
     {
-        builder.Resource.Annotations.RemoveAll(a => a is PostgresDataAnnotation);
-        builder.Resource.PasswordParameter.PersistGeneratedValue = true;
-        return builder.WithAnnotation(new PostgresDataAnnotation(null, Path.GetFullPath(source, builder.ApplicationBuilder.AppHostDirectory)));
+        var directory = Path.GetFullPath(source, builder.ApplicationBuilder.AppHostDirectory);
+        return builder.WithData(new PostgresDataAnnotation(null, directory), new ContainerMountAnnotation(directory, PostgresContainer.DataPath, ContainerMountType.BindMount));
     }
 
     /// <summary>Adds a database to the server; it is created once the server accepts connections, if it does not exist yet.</summary>
@@ -58,5 +62,13 @@ public static class PostgresBuilderExtensions
         var database = new PostgresDatabaseResource(name, databaseName ?? name, builder.Resource);
         builder.Resource.AddDatabase(name, database.DatabaseName);
         return builder.ApplicationBuilder.AddResource(database);
+    }
+
+    private static IResourceBuilder<PostgresServerResource> WithData(
+        this IResourceBuilder<PostgresServerResource> builder, PostgresDataAnnotation data, ContainerMountAnnotation mount)
+    {
+        builder.Resource.Annotations.RemoveAll(a => a is PostgresDataAnnotation || a is ContainerMountAnnotation { Target: PostgresContainer.DataPath });
+        builder.Resource.PasswordParameter.PersistGeneratedValue = true;
+        return builder.WithAnnotation(data).WithAnnotation(mount);
     }
 }

@@ -22,6 +22,10 @@ public sealed class PostgresServerResource(string name, ParameterResource passwo
     public EndpointAnnotation PrimaryEndpoint => Annotations.OfType<EndpointAnnotation>().Single(e => e.Name == PrimaryEndpointName);
 
     /// <inheritdoc />
+    public string ConnectionStringExpression =>
+        $"Host={{{Name}.bindings.{PrimaryEndpointName}.host}};Port={{{Name}.bindings.{PrimaryEndpointName}.port}};Username={UserName};Password={PasswordParameter.ValueExpression}";
+
+    /// <inheritdoc />
     public ValueTask<string?> GetConnectionStringAsync(CancellationToken cancellationToken = default)
     {
         var endpoint = PrimaryEndpoint.AllocatedEndpoint
@@ -41,6 +45,9 @@ public sealed class PostgresDatabaseResource(string name, string databaseName, P
 
     /// <inheritdoc />
     public PostgresServerResource Parent { get; } = parent;
+
+    /// <inheritdoc />
+    public string ConnectionStringExpression => $"{{{Parent.Name}.connectionString}};Database={DatabaseName}";
 
     /// <inheritdoc />
     public async ValueTask<string?> GetConnectionStringAsync(CancellationToken cancellationToken = default) =>
