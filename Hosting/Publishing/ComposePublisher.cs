@@ -75,7 +75,7 @@ internal sealed class ComposePublisher(DeploymentModel model, PublishingOptions 
 
     private YamlMap Service(DeploymentResource workload, ExpressionResolver resolver)
     {
-        var service = new YamlMap { { "image", ImageOf(workload, options) } };
+        var service = new YamlMap { { "image", workload.ImageReference(options) } };
         var environment = new YamlMap();
         foreach (var (name, value) in workload.Environment)
         {
@@ -236,14 +236,6 @@ internal sealed class ComposePublisher(DeploymentModel model, PublishingOptions 
         }
 
         """;
-
-    internal static string ImageOf(DeploymentResource workload, PublishingOptions options) => workload.Image switch
-    {
-        null => throw new DistributedApplicationException(
-            $"'{workload.Name}' has no container image: set ContainerRepository (and ContainerImageTag) in {Path.GetFileName(workload.ProjectPath)}."),
-        var image when workload.Kind == DeploymentKind.Project && options.ContainerRegistry is { Length: > 0 } registry => $"{registry.TrimEnd('/')}/{image}",
-        var image => image,
-    };
 
     // Compose reads 'M' as mebibytes, as Docker does.
     private static string ComposeMemory(long bytes) =>

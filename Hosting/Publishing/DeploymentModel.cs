@@ -80,6 +80,15 @@ internal sealed class DeploymentResource(IResource resource, DeploymentKind kind
 
     public ParameterResource? Parameter => Resource as ParameterResource;
 
+    /// <summary>The image to run; a project's is prefixed with the registry its image was pushed to, when one is given.</summary>
+    public string ImageReference(PublishingOptions options) => Image switch
+    {
+        null => throw new DistributedApplicationException(
+            $"'{Name}' has no container image: set ContainerRepository (and ContainerImageTag) in {Path.GetFileName(ProjectPath)}."),
+        var image when Kind == DeploymentKind.Project && options.ContainerRegistry is { Length: > 0 } registry => $"{registry.TrimEnd('/')}/{image}",
+        var image => image,
+    };
+
     public ProbeAnnotation? Probe(ProbeType type) => Probes.FirstOrDefault(p => p.Type == type);
 
     public DeploymentBinding Binding(string name) =>

@@ -219,7 +219,7 @@ internal sealed class KubernetesPublisher(DeploymentModel model, PublishingOptio
         var container = new YamlMap
         {
             { "name", workload.Name },
-            { "image", ComposePublisher.ImageOf(workload, options) },
+            { "image", workload.ImageReference(options) },
         };
         if (workload.Bindings.Count > 0)
         {
@@ -368,7 +368,7 @@ internal sealed class KubernetesPublisher(DeploymentModel model, PublishingOptio
     /// </summary>
     private string JobName(DeploymentResource workload, ExpressionResolver resolver)
     {
-        var identity = new StringBuilder(ComposePublisher.ImageOf(workload, options));
+        var identity = new StringBuilder(workload.ImageReference(options));
         foreach (var (name, value) in workload.Environment)
         {
             identity.Append('\n').Append(name).Append('=').Append(resolver.Resolve(value, workload.Name));
