@@ -119,7 +119,7 @@ internal static partial class YamlWriter
         null => "null",
         bool flag => flag ? "true" : "false",
         int or long => Convert.ToString(value, CultureInfo.InvariantCulture)!,
-        string text when PlainScalar.IsMatch(text) && !Reserved.Contains(text) => text,
+        string text when PlainScalar.IsMatch(text) && !text.EndsWith(':') && !Reserved.Contains(text) => text,
         string text => JsonSerializer.Serialize(text, JsonOptions),
         _ => throw new ArgumentException($"Not a YAML scalar: {value.GetType().Name}", nameof(value)),
     };
