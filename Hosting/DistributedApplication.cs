@@ -39,14 +39,18 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Creates a builder for an application model.</summary>
     public static IDistributedApplicationBuilder CreateBuilder(DistributedApplicationOptions options)
     {
-        ReportModelErrorsInOneLine();
+        if (Testing.TestingHook.Current is null)
+        {
+            ReportModelErrorsInOneLine();
+        }
+
         var builder = new DistributedApplicationBuilder(Testing.TestingHook.Apply(options));
         Testing.TestingHook.OnBuilderCreated(builder);
         return builder;
     }
 
     // A model that cannot be built, such as one naming a certificate file that is missing, is the user's to fix: one
-    // line on stderr and exit code 1, as for problems found at start, rather than a stack trace.
+    // line on stderr and exit code 1, as for problems found at start, rather than a stack trace. Tests get the exception.
     private static void ReportModelErrorsInOneLine()
     {
         if (Interlocked.Exchange(ref _modelErrorReporting, 1) == 0)

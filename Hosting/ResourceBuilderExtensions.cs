@@ -99,20 +99,8 @@ public static class ResourceBuilderExtensions
     /// <param name="targetPort">The port the process listens on inside a deployment; at run time each replica gets a free loopback port behind <paramref name="port"/>.</param>
     /// <param name="name">The endpoint's name; <c>http</c> by default.</param>
     public static IResourceBuilder<T> WithHttpEndpoint<T>(this IResourceBuilder<T> builder, int? port = null, int? targetPort = null, string? name = null)
-        where T : IResourceWithEndpoints
-    {
-        var endpointName = name ?? "http";
-        var existing = builder.Resource.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == endpointName);
-        if (existing is not null)
-        {
-            // Projects get an 'http' endpoint by default; naming it again configures that one.
-            existing.Port = port;
-            existing.TargetPort = targetPort;
-            return builder;
-        }
-
-        return builder.WithAnnotation(new EndpointAnnotation(endpointName, "http", port, targetPort));
-    }
+        where T : IResourceWithEndpoints =>
+        builder.WithEndpoint(name ?? "http", "http", port, targetPort);
 
     /// <summary>
     /// Adds an HTTPS endpoint. The endpoint's proxy terminates TLS with the certificate given by
@@ -125,18 +113,22 @@ public static class ResourceBuilderExtensions
     /// <param name="targetPort">The port the process listens on inside a deployment.</param>
     /// <param name="name">The endpoint's name; <c>https</c> by default.</param>
     public static IResourceBuilder<T> WithHttpsEndpoint<T>(this IResourceBuilder<T> builder, int? port = null, int? targetPort = null, string? name = null)
+        where T : IResourceWithEndpoints =>
+        builder.WithEndpoint(name ?? "https", "https", port, targetPort);
+
+    private static IResourceBuilder<T> WithEndpoint<T>(this IResourceBuilder<T> builder, string name, string scheme, int? port, int? targetPort)
         where T : IResourceWithEndpoints
     {
-        var endpointName = name ?? "https";
-        var existing = builder.Resource.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == endpointName);
+        var existing = builder.Resource.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == name);
         if (existing is not null)
         {
+            // Projects get an 'http' endpoint by default; naming it again configures that one.
             existing.Port = port;
             existing.TargetPort = targetPort;
             return builder;
         }
 
-        return builder.WithAnnotation(new EndpointAnnotation(endpointName, "https", port, targetPort));
+        return builder.WithAnnotation(new EndpointAnnotation(name, scheme, port, targetPort));
     }
 
     /// <summary>The certificate (with its private key) that the resource's HTTPS endpoints present.</summary>
