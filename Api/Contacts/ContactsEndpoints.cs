@@ -16,6 +16,8 @@ public static class ContactsEndpoints
 
     private const string ContactsPath = "/api/contacts";
 
+    private const string LikeEscape = "\\";
+
     private static readonly Func<AddressBookDbContext, int, CancellationToken, Task<StoredContact?>> FindContactAsync =
         EF.CompileAsyncQuery((AddressBookDbContext db, int id, CancellationToken _) =>
             db.People.AsNoTracking()
@@ -63,12 +65,11 @@ public static class ContactsEndpoints
             errors["cursor"] = ["The cursor is not one this API returned as nextCursor."];
         }
 
-        var newestFirst = sort switch
+        var newestFirst = sort == "newest";
+        if (sort is not (null or "" or "oldest" or "newest"))
         {
-            null or "" or "oldest" => false,
-            "newest" => true,
-            _ => AddError(errors, "sort", "The sort must be 'oldest' or 'newest'."),
-        };
+            errors["sort"] = ["The sort must be 'oldest' or 'newest'."];
+        }
 
         var search = q?.Trim();
         if (search is { Length: > MaxSearchLength } || search?.Contains('\0') == true)
@@ -241,18 +242,10 @@ public static class ContactsEndpoints
         response.Headers.CacheControl = "private, no-cache";
     }
 
-    private const string LikeEscape = "\\";
-
     private static string EscapeLikePattern(string text) =>
         text.Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)
             .Replace("%", LikeEscape + "%", StringComparison.Ordinal)
             .Replace("_", LikeEscape + "_", StringComparison.Ordinal);
-
-    private static bool AddError(Dictionary<string, string[]> errors, string field, string message)
-    {
-        errors[field] = [message];
-        return false;
-    }
 
     private sealed record StoredContact(ContactDto Contact, uint Version);
 }
