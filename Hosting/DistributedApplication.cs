@@ -39,10 +39,36 @@ public sealed class DistributedApplication : IAsyncDisposable
     /// <summary>Creates a builder for an application model.</summary>
     public static IDistributedApplicationBuilder CreateBuilder(DistributedApplicationOptions options)
     {
+        if (Testing.TestingHook.Current is null)
+        {
+            ReportModelErrorsInOneLine();
+        }
+
         var builder = new DistributedApplicationBuilder(Testing.TestingHook.Apply(options));
         Testing.TestingHook.OnBuilderCreated(builder);
         return builder;
     }
+
+    // A model that cannot be built, such as one naming a certificate file that is missing, is the user's to fix: one
+    // line on stderr and exit code 1, as for problems found at start, rather than a stack trace. Tests get the exception.
+    private static void ReportModelErrorsInOneLine()
+    {
+        if (Interlocked.Exchange(ref _modelErrorReporting, 1) == 0)
+        {
+            AppDomain.CurrentDomain.UnhandledException += (_, e) =>
+            {
+                if (e.ExceptionObject is DistributedApplicationException ex)
+                {
+                    Console.Error.WriteLine(ErrorLine(ex.Message));
+                    Environment.Exit(1);
+                }
+            };
+        }
+    }
+
+    private static int _modelErrorReporting;
+
+    private static string ErrorLine(string message) => Console.IsErrorRedirected ? $"error: {message}" : $"\e[31merror:\e[0m {message}";
 
     /// <summary>
     /// Checks prerequisites, then starts every resource in dependency order; returns once the starts are
@@ -86,7 +112,7 @@ public sealed class DistributedApplication : IAsyncDisposable
         }
         catch (DistributedApplicationException ex)
         {
-            await Console.Error.WriteLineAsync(Console.IsErrorRedirected ? $"error: {ex.Message}" : $"\e[31merror:\e[0m {ex.Message}").ConfigureAwait(false);
+            await Console.Error.WriteLineAsync(ErrorLine(ex.Message)).ConfigureAwait(false);
             Environment.ExitCode = 1;
             return;
         }

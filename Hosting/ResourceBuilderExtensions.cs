@@ -1,3 +1,4 @@
+using System.Security.Cryptography.X509Certificates;
 using AddressBook.Hosting.ApplicationModel;
 
 namespace AddressBook.Hosting;
@@ -106,10 +107,27 @@ public static class ResourceBuilderExtensions
     /// <param name="targetPort">The port the process listens on inside a deployment; at run time each replica gets a free loopback port behind <paramref name="port"/>.</param>
     /// <param name="name">The endpoint's name; <c>http</c> by default.</param>
     public static IResourceBuilder<T> WithHttpEndpoint<T>(this IResourceBuilder<T> builder, int? port = null, int? targetPort = null, string? name = null)
+        where T : IResourceWithEndpoints =>
+        builder.WithEndpoint(name ?? "http", "http", port, targetPort);
+
+    /// <summary>
+    /// Adds an HTTPS endpoint. The endpoint's proxy terminates TLS with the certificate given by
+    /// <see cref="WithHttpsCertificate{T}"/> and relays requests to the replicas over loopback HTTP with
+    /// <c>X-Forwarded-Proto: https</c>; the project learns the endpoint's port as <c>ASPNETCORE_HTTPS_PORT</c>, which is
+    /// where ASP.NET Core's HTTPS redirection sends plain HTTP requests.
+    /// </summary>
+    /// <param name="builder">The resource.</param>
+    /// <param name="port">The port clients use; a free port when null.</param>
+    /// <param name="targetPort">The port the process listens on inside a deployment.</param>
+    /// <param name="name">The endpoint's name; <c>https</c> by default.</param>
+    public static IResourceBuilder<T> WithHttpsEndpoint<T>(this IResourceBuilder<T> builder, int? port = null, int? targetPort = null, string? name = null)
+        where T : IResourceWithEndpoints =>
+        builder.WithEndpoint(name ?? "https", "https", port, targetPort);
+
+    private static IResourceBuilder<T> WithEndpoint<T>(this IResourceBuilder<T> builder, string name, string scheme, int? port, int? targetPort)
         where T : IResourceWithEndpoints
     {
-        var endpointName = name ?? "http";
-        var existing = builder.Resource.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == endpointName);
+        var existing = builder.Resource.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.Name == name);
         if (existing is not null)
         {
             // Projects get an 'http' endpoint by default; naming it again configures that one.
@@ -118,7 +136,17 @@ public static class ResourceBuilderExtensions
             return builder;
         }
 
-        return builder.WithAnnotation(new EndpointAnnotation(endpointName, "http", port, targetPort));
+        return builder.WithAnnotation(new EndpointAnnotation(name, scheme, port, targetPort));
+    }
+
+    /// <summary>The certificate (with its private key) that the resource's HTTPS endpoints present.</summary>
+    /// <param name="builder">The resource.</param>
+    /// <param name="certificate">A server certificate with its private key.</param>
+    public static IResourceBuilder<T> WithHttpsCertificate<T>(this IResourceBuilder<T> builder, X509Certificate2 certificate)
+        where T : IResourceWithEndpoints
+    {
+        builder.Resource.Annotations.RemoveAll(a => a is HttpsCertificateAnnotation);
+        return builder.WithAnnotation(new HttpsCertificateAnnotation { Certificate = certificate });
     }
 
     /// <summary>Makes every HTTP endpoint of the resource reachable from outside a deployment, not only by the other resources.</summary>
@@ -181,8 +209,14 @@ public static class ResourceBuilderExtensions
         builder.AddResource(new ParameterResource(name, secret));
 
     /// <summary>
-    /// Adds a secret parameter whose value comes from configuration, <c>Parameters:{name}</c>, or is generated.
+    /// Adds a parameter whose value comes from configuration, <c>Parameters:{name}</c>, or is generated.
     /// </summary>
-    public static IResourceBuilder<ParameterResource> AddParameter(this IDistributedApplicationBuilder builder, string name, GenerateParameterDefault generate) =>
-        builder.AddResource(new ParameterResource(name, secret: true, generate));
+    /// <param name="builder">The application builder.</param>
+    /// <param name="name">The parameter's name.</param>
+    /// <param name="value">How to generate a value when configuration has none.</param>
+    /// <param name="secret">Whether the value is masked wherever it is shown; true by default, since generated values are mostly keys and passwords.</param>
+    /// <param name="persist">Whether a generated value is kept with the app host's state, so that every run gets the same one.</param>
+    public static IResourceBuilder<ParameterResource> AddParameter(
+        this IDistributedApplicationBuilder builder, string name, GenerateParameterDefault value, bool secret = true, bool persist = false) =>
+        builder.AddResource(new ParameterResource(name, secret, value) { PersistGeneratedValue = persist });
 }

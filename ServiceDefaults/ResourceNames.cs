@@ -11,4 +11,10 @@ public static class ResourceNames
     public const string Database = "addressbook";
     public const string Api = "api";
     public const string Migrations = "migrations";
+
+    /// <summary>The parameter holding the API key that reads every route.</summary>
+    public const string ApiReadOnlyKey = "api-key-read-only";
+
+    /// <summary>The parameter holding the API key that reads and changes every route.</summary>
+    public const string ApiReadWriteKey = "api-key-read-write";
 }

@@ -55,10 +55,12 @@ public sealed class AppHostLifecycleTests : IDisposable
     {
         int personId;
         string dataDirectory;
+        string apiKey;
         await using (var first = AppHostProcess.Start($"--AppHost:StateDirectory={_stateDirectory.FullName}", "--AppHost:RandomizePorts=true"))
         {
             var started = await first.WaitForLineAsync(line => line.Contains("Distributed application started", StringComparison.Ordinal), Timeout);
-            using var api = new HttpClient { BaseAddress = ApiUrlFrom(started) };
+            apiKey = StoredApiKey();
+            using var api = new HttpClient { BaseAddress = ApiUrlFrom(started) }.WithApiKey(apiKey);
             using var created = await api.PutAsJsonAsync("/persons", new { firstName = "Survivor" });
             personId = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
             var children = OsProcesses.DescendantsOf(first.Pid);
@@ -75,7 +77,10 @@ public sealed class AppHostLifecycleTests : IDisposable
         await using var second = AppHostProcess.Start($"--AppHost:StateDirectory={_stateDirectory.FullName}", "--AppHost:RandomizePorts=true");
         var restarted = await second.WaitForLineAsync(line => line.Contains("Distributed application started", StringComparison.Ordinal), Timeout);
         Assert.Contains("stale postmaster.pid", second.Output, StringComparison.Ordinal);
-        using var client = new HttpClient { BaseAddress = ApiUrlFrom(restarted) };
+        // The generated keys are kept with the data: the second run accepts the first run's key, and shows it masked only.
+        Assert.Contains($"'{ResourceNames.ApiReadWriteKey}': {apiKey[..3]}***", second.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(apiKey, second.Output, StringComparison.Ordinal);
+        using var client = new HttpClient { BaseAddress = ApiUrlFrom(restarted) }.WithApiKey(apiKey);
         var person = await client.GetFromJsonAsync<JsonElement>($"/persons/{personId}");
         Assert.Equal("Survivor", person.GetProperty("firstName").GetString());
     }
@@ -166,6 +171,13 @@ public sealed class AppHostLifecycleTests : IDisposable
         var start = startedLine.IndexOf(marker, StringComparison.Ordinal) + marker.Length;
         var end = startedLine.IndexOfAny([',', '.', ' '], startedLine.IndexOf("//", start, StringComparison.Ordinal) + 2);
         return new Uri(startedLine[start..end].Replace("localhost", "127.0.0.1", StringComparison.Ordinal));
+    }
+
+    // Where a user finds the generated keys too: the app host's console names this file.
+    private string StoredApiKey()
+    {
+        var parameters = Directory.GetFiles(_stateDirectory.FullName, "parameters.json", SearchOption.AllDirectories).Single();
+        return JsonDocument.Parse(File.ReadAllText(parameters)).RootElement.GetProperty(ResourceNames.ApiReadWriteKey).GetString()!;
     }
 
     private static TcpListener? TryListen(int port)

@@ -35,7 +35,7 @@ public sealed class MigrationTests
         await using var app = await builder.BuildAsync();
         await app.StartResourcesAsync(ResourceNames.Api);
         var connection = (await app.GetConnectionStringAsync(ResourceNames.Database))!;
-        using var api = app.CreateHttpClient(ResourceNames.Api);
+        using var api = app.CreateApiClient();
 
         Assert.Equal(3L, await Database.CountPeopleAsync(connection));
         var jane = await api.GetFromJsonAsync<JsonElement>("/persons/2");

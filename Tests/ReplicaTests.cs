@@ -32,7 +32,7 @@ public sealed class ReplicaTests
     public async Task A_killed_replica_loses_no_acknowledged_write_and_comes_back()
     {
         await using var app = await StartAsync();
-        await using var load = ApiLoad.Start(app.GetEndpoint(ResourceNames.Api), workers: 8);
+        await using var load = ApiLoad.Start(app.GetEndpoint(ResourceNames.Api), app.ReadWriteKey(), workers: 8);
         await load.WaitForSuccessesAsync(200);
         var victim = app.ResourceNotifications.TryGetCurrentState(ResourceNames.Api)!.Replicas[1];
 
@@ -52,7 +52,7 @@ public sealed class ReplicaTests
     public async Task A_rolling_restart_under_load_replaces_every_replica_without_a_failed_request()
     {
         await using var app = await StartAsync();
-        await using var load = ApiLoad.Start(app.GetEndpoint(ResourceNames.Api), workers: 8);
+        await using var load = ApiLoad.Start(app.GetEndpoint(ResourceNames.Api), app.ReadWriteKey(), workers: 8);
         await load.WaitForSuccessesAsync(200);
         var before = app.ResourceNotifications.TryGetCurrentState(ResourceNames.Api)!.Replicas.Select(r => r.ProcessId).ToList();
 
@@ -73,7 +73,7 @@ public sealed class ReplicaTests
         await using var app = await StartAsync(["--Replicas:api=2"], builder =>
             builder.CreateResourceBuilder(builder.Resources.OfType<ProjectResource>().Single(r => r.Name == ResourceNames.Api))
                 .WithMemoryLimit(megabytes: 8, sustainedFor: TimeSpan.FromSeconds(1)));
-        await using var load = ApiLoad.Start(app.GetEndpoint(ResourceNames.Api), workers: 4);
+        await using var load = ApiLoad.Start(app.GetEndpoint(ResourceNames.Api), app.ReadWriteKey(), workers: 4);
 
         await app.WaitForStateAsync(ResourceNames.Api, s => s.RestartCount >= 3);
         await load.WaitForSuccessesAsync(100);
@@ -101,7 +101,7 @@ public sealed class ReplicaTests
             line => Assert.Contains("restarting in 100 ms (2 of 3)", line, StringComparison.Ordinal),
             line => Assert.Contains("restarting in 200 ms (3 of 3)", line, StringComparison.Ordinal),
             line => Assert.Contains("not restarted again", line, StringComparison.Ordinal));
-        using var api = app.CreateHttpClient(ResourceNames.Api);
+        using var api = app.CreateApiClient();
         using var response = await api.GetAsync("/persons/all");
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
     }
@@ -110,7 +110,7 @@ public sealed class ReplicaTests
     public async Task While_postgres_is_killed_the_api_answers_503_and_recovers_with_every_acknowledged_write()
     {
         await using var app = await StartAsync(["--Replicas:api=2"]);
-        await using var load = ApiLoad.Start(app.GetEndpoint(ResourceNames.Api), workers: 6);
+        await using var load = ApiLoad.Start(app.GetEndpoint(ResourceNames.Api), app.ReadWriteKey(), workers: 6);
         await load.WaitForSuccessesAsync(100);
         var postgres = app.ResourceNotifications.TryGetCurrentState(ResourceNames.Postgres)!;
 

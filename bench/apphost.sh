@@ -131,7 +131,7 @@ timed_start() {
         launched_at=$EPOCHREALTIME
         # setsid: its own process group, so that stop_apphost's SIGINT reaches 'dotnet run' and the app host
         # together, as Ctrl+C in a terminal does. No DOTNET_ENVIRONMENT: 'dotnet run' takes the launch profile's.
-        setsid env --default-signal=INT \
+        setsid env --default-signal=INT "Parameters__api-key-read-write=$api_key" \
             dotnet run --project AppHost -c Release --no-build -- --AppHost:StateDirectory="$state" --AppHost:RandomizePorts=true \
             </dev/null >"$log" 2>&1 &
         apphost_pid=$!
@@ -233,7 +233,7 @@ declare -A warmup_trace
 warm_up() {
     local key=$1 elapsed=0 prev='' prev_rise='' output trace=''
     while (( elapsed < warmup_max )); do
-        output=$(wrk -t"$threads" -c"$connections" -d"${warmup_slice}s" -s "$bench_dir/persons_get.lua" "${url_of[$key]}" -- "$people" 2>&1) \
+        output=$(wrk -t"$threads" -c"$connections" -d"${warmup_slice}s" -H "$api_key_header" -s "$bench_dir/persons_get.lua" "${url_of[$key]}" -- "$people" 2>&1) \
             || { say "$output" | indent; fail "wrk failed during the warm-up"; }
         parse_bench_line "$output" || fail "wrk printed no figures during the warm-up"
         elapsed=$(( elapsed + warmup_slice ))
@@ -251,7 +251,7 @@ warm_up() {
 measure() {
     local key=$1 round=$2 events_before output
     events_before=$(log=${log_of[$key]} replica_events)
-    output=$(wrk -t"$threads" -c"$connections" -d"$duration" -s "$bench_dir/persons_get.lua" "${url_of[$key]}" -- "$people" 2>&1) \
+    output=$(wrk -t"$threads" -c"$connections" -d"$duration" -H "$api_key_header" -s "$bench_dir/persons_get.lua" "${url_of[$key]}" -- "$people" 2>&1) \
         || { say "$output" | indent; fail "wrk failed"; }
     parse_bench_line "$output" || { say "$output" | indent; fail "wrk printed no figures"; }
     rps[$key,$round]=$w_rps p50[$key,$round]=$w_p50 p99[$key,$round]=$w_p99 bad[$key,$round]=$w_bad sock[$key,$round]=$w_sock
@@ -355,7 +355,7 @@ fault_run() {
     f_title[$key]=$title
     wait_all_healthy
     # SIGINT's default back, as for the app host: a background job starts with it ignored.
-    env --default-signal=INT wrk -t"$threads" -c"$connections" -d"${fault_max}s" -s "$bench_dir/$script" \
+    env --default-signal=INT wrk -t"$threads" -c"$connections" -d"${fault_max}s" -H "$api_key_header" -s "$bench_dir/$script" \
         "$(loopback "$api_url")$path" -- "$@" >"$tmp/fault.out" 2>&1 &
     wrk_pid=$!
     background_pids+=("$wrk_pid")

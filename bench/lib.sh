@@ -20,6 +20,10 @@ repo=$(dirname "$bench_dir")
 cd "$repo" || exit 1
 
 apphost_dll=AppHost/bin/Release/net10.0/AppHost.dll
+# The read-write API key the app host takes instead of generating one; every request to /api or /persons
+# sends it (wrk and curl: -H "$api_key_header").
+api_key=$(od -An -N24 -tx1 /dev/urandom | tr -d ' \n')
+api_key_header="X-Api-Key: $api_key"
 apphost_pid=
 # Set when the app host was started as the leader of its own process group: SIGINT then goes to the whole
 # group, as Ctrl+C in a terminal does ('dotnet run' ignores a SIGINT sent to it alone).
@@ -234,7 +238,9 @@ launch_apphost() {
     # A background job of a non-interactive shell starts with SIGINT ignored, and .NET leaves an ignored
     # SIGINT ignored: restore its default so that the SIGINT of stop_apphost works as Ctrl+C does.
     # Production: Development's request logging would measure the console more than the API.
-    DOTNET_ENVIRONMENT=Production env --default-signal=INT \
+    # The per-client rate limit is raised beyond what this machine can send: the figures are the API's.
+    DOTNET_ENVIRONMENT=Production RateLimiting__PermitsPerSecond=1000000000 RateLimiting__Burst=1000000000 \
+        env --default-signal=INT "Parameters__api-key-read-write=$api_key" \
         dotnet "$apphost_dll" --AppHost:StateDirectory="$state" --AppHost:RandomizePorts=true "$@" \
         </dev/null >"$log" 2>&1 &
     apphost_pid=$!

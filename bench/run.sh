@@ -73,7 +73,7 @@ cursor_for() {
 
 # Checked against the API itself: a cursor that decodes to another id still answers 200, with the wrong page.
 check_id=$(( people * 7 / 10 ))
-check_page=$(curl -sf "$api_url/api/contacts?limit=1&cursor=$(cursor_for "$check_id")") || fail "GET /api/contacts with a cursor failed"
+check_page=$(curl -sf -H "$api_key_header" "$api_url/api/contacts?limit=1&cursor=$(cursor_for "$check_id")") || fail "GET /api/contacts with a cursor failed"
 [[ $check_page == *"\"id\":$(( check_id + 1 )),"* && $check_page == *"\"nextCursor\":\"$(cursor_for $(( check_id + 1 )))\""* ]] \
     || fail "the cursor encoding does not match the API's: $check_page"
 cursor_check="$(( check_id + 1 ))=$(cursor_for $(( check_id + 1 )))"
@@ -91,10 +91,10 @@ run_wrk() {
     say "== $title: wrk -t$threads -c$connections -d$duration (after a $warmup warm-up)"
     # Each replica JIT-compiles the route and fills its connection pool on first use; without a warm-up
     # the first scenario would measure that, and more so the more replicas there are.
-    wrk -t"$threads" -c"$connections" -d"$warmup" -s "$bench_dir/$script" "$api_url$path" -- "$@" >/dev/null 2>&1 \
+    wrk -t"$threads" -c"$connections" -d"$warmup" -H "$api_key_header" -s "$bench_dir/$script" "$api_url$path" -- "$@" >/dev/null 2>&1 \
         || fail "wrk failed during the warm-up"
     events_before=$(replica_events)
-    output=$(wrk -t"$threads" -c"$connections" -d"$duration" -s "$bench_dir/$script" "$api_url$path" -- "$@" 2>&1) \
+    output=$(wrk -t"$threads" -c"$connections" -d"$duration" -H "$api_key_header" -s "$bench_dir/$script" "$api_url$path" -- "$@" 2>&1) \
         || { say "$output" | indent; fail "wrk failed"; }
     say "$output" | grep -v '^BENCH ' | indent || true
     parse_bench_line "$output" || fail "wrk printed no figures"
@@ -121,7 +121,7 @@ declare -A depth_median depth_p90
 depths=(0 $(( people / 2 )) $(( people - page_size )))
 for depth in "${depths[@]}"; do
     url="$api_url/api/contacts?limit=$page_size&cursor=$(cursor_for "$depth")"
-    args=()
+    args=(-H "$api_key_header")
     for _ in $(seq 50); do args+=(-o /dev/null "$url"); done
     times=$(curl -s -w '%{http_code} %{time_total}\n' "${args[@]}")
     if grep -qv '^200 ' <<<"$times"; then fail "GET /api/contacts after id $depth did not answer 200"; fi
@@ -137,14 +137,14 @@ say ""
 say "== GET /persons/all ($people rows), one request after one unmeasured request per replica"
 # The balancer rotates among idle replicas, so as many requests as replicas warm up (JIT) every one of them.
 for _ in $(api_pids); do
-    curl -sf -o /dev/null "$api_url/persons/all" || fail "GET /persons/all failed"
+    curl -sf -H "$api_key_header" -o /dev/null "$api_url/persons/all" || fail "GET /persons/all failed"
 done
 declare -A rss_before
 for pid in $(api_pids) "$apphost_pid"; do
     echo 5 >"/proc/$pid/clear_refs"
     rss_before[$pid]=$(status_kib "$pid" VmRSS)
 done
-read -r all_status all_seconds all_ttfb all_bytes < <(curl -s -o "$tmp/all.json" \
+read -r all_status all_seconds all_ttfb all_bytes < <(curl -s -H "$api_key_header" -o "$tmp/all.json" \
     -w '%{http_code} %{time_total} %{time_starttransfer} %{size_download}\n' "$api_url/persons/all")
 [[ $all_status == 200 ]] || fail "GET /persons/all answered $all_status"
 # The replica that served it is the one whose memory grew most.

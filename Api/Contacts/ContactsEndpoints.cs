@@ -1,4 +1,5 @@
 using AddressBook.Api.Data;
+using AddressBook.Api.Edge;
 using AddressBook.Api.PersonFields;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -11,30 +12,43 @@ public static class ContactsEndpoints
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 200;
 
+    public const int MaxSearchLength = 200;
+
     private const string ContactsPath = "/api/contacts";
 
-    private static readonly Func<AddressBookDbContext, int, CancellationToken, Task<ContactDto?>> FindContactAsync =
+    private const string LikeEscape = "\\";
+
+    private static readonly Func<AddressBookDbContext, int, CancellationToken, Task<StoredContact?>> FindContactAsync =
         EF.CompileAsyncQuery((AddressBookDbContext db, int id, CancellationToken _) =>
-            db.People.AsNoTracking().Where(person => person.Id == id).Select(person => person.ToContactDto()).FirstOrDefault());
+            db.People.AsNoTracking()
+                .Where(person => person.Id == id)
+                .Select(person => new StoredContact(person.ToContactDto(), person.Version))
+                .FirstOrDefault());
 
     public static RouteGroupBuilder MapContacts(this IEndpointRouteBuilder endpoints)
     {
         var contacts = endpoints.MapGroup(ContactsPath)
             .WithTags("Contacts")
+            .RequireApiKey()
+            .WithRequestBodyLimit(RequestBodyLimits.PersonBytes)
             .ValidatePersonFields();
 
         contacts.MapGet("", ListContactsAsync);
-        contacts.MapGet("/{id:int}", GetContactAsync);
+        contacts.MapGet("/{id:int}", GetContactAsync).Produces(StatusCodes.Status304NotModified);
         contacts.MapPost("", CreateContactAsync).ProducesValidationProblem();
-        contacts.MapPut("/{id:int}", UpdateContactAsync).ProducesValidationProblem();
-        contacts.MapDelete("/{id:int}", DeleteContactAsync);
+        contacts.MapPut("/{id:int}", UpdateContactAsync).ProducesValidationProblem().ProducesProblem(StatusCodes.Status412PreconditionFailed);
+        contacts.MapDelete("/{id:int}", DeleteContactAsync).ProducesProblem(StatusCodes.Status412PreconditionFailed);
 
         return contacts;
     }
 
+    /// <param name="q">Part of a first name, last name or "first last", in any case.</param>
+    /// <param name="sort"><c>oldest</c> (the default) or <c>newest</c> first.</param>
     private static async Task<Results<Ok<ContactPage>, ValidationProblem>> ListContactsAsync(
         int? limit,
         string? cursor,
+        string? q,
+        string? sort,
         AddressBookDbContext db,
         CancellationToken cancellationToken)
     {
@@ -51,20 +65,42 @@ public static class ContactsEndpoints
             errors["cursor"] = ["The cursor is not one this API returned as nextCursor."];
         }
 
+        var newestFirst = sort == "newest";
+        if (sort is not (null or "" or "oldest" or "newest"))
+        {
+            errors["sort"] = ["The sort must be 'oldest' or 'newest'."];
+        }
+
+        var search = q?.Trim();
+        if (search is { Length: > MaxSearchLength } || search?.Contains('\0') == true)
+        {
+            errors["q"] = [$"The search must be at most {MaxSearchLength} characters, without NUL characters."];
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
         var people = db.People.AsNoTracking();
+        if (!string.IsNullOrEmpty(search))
+        {
+            var pattern = $"%{EscapeLikePattern(search)}%";
+            people = people.Where(person =>
+                EF.Functions.ILike(person.FirstName, pattern, LikeEscape)
+                || EF.Functions.ILike(person.LastName!, pattern, LikeEscape)
+                || EF.Functions.ILike(person.FirstName + " " + person.LastName, pattern, LikeEscape));
+        }
+
         if (cursor is not null)
         {
-            people = people.Where(person => person.Id > lastIdOfPreviousPage);
+            people = newestFirst
+                ? people.Where(person => person.Id < lastIdOfPreviousPage)
+                : people.Where(person => person.Id > lastIdOfPreviousPage);
         }
 
         // One row past the page tells whether another page follows, without counting the table.
-        var contacts = await people
-            .OrderBy(person => person.Id)
+        var contacts = await (newestFirst ? people.OrderByDescending(person => person.Id) : people.OrderBy(person => person.Id))
             .Take(pageSize + 1)
             .Select(person => person.ToContactDto())
             .ToListAsync(cancellationToken);
@@ -79,14 +115,27 @@ public static class ContactsEndpoints
         return TypedResults.Ok(new ContactPage(contacts, nextCursor));
     }
 
-    private static async Task<Results<Ok<ContactDto>, NotFound>> GetContactAsync(
+    private static async Task<Results<Ok<ContactDto>, NotFound, StatusCodeHttpResult>> GetContactAsync(
         int id,
+        HttpRequest request,
+        HttpResponse response,
         AddressBookDbContext db,
-        CancellationToken cancellationToken) =>
-        await FindContactAsync(db, id, cancellationToken) is { } contact ? TypedResults.Ok(contact) : TypedResults.NotFound();
+        CancellationToken cancellationToken)
+    {
+        if (await FindContactAsync(db, id, cancellationToken) is not { } stored)
+        {
+            return TypedResults.NotFound();
+        }
+
+        SetVersionHeaders(response, stored.Version);
+        return ContactETag.NoneMatchFails(request.Headers.IfNoneMatch, stored.Version)
+            ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
+            : TypedResults.Ok(stored.Contact);
+    }
 
     private static async Task<Created<ContactDto>> CreateContactAsync(
         ContactInput input,
+        HttpResponse response,
         AddressBookDbContext db,
         TimeProvider timeProvider,
         CancellationToken cancellationToken)
@@ -94,21 +143,32 @@ public static class ContactsEndpoints
         var person = input.ToNewPerson(timeProvider.GetUtcNowTruncatedToMicroseconds());
         await db.InsertWithGeneratedIdAsync(person, cancellationToken);
 
+        SetVersionHeaders(response, person.Version);
         return TypedResults.Created($"{ContactsPath}/{person.Id}", person.ToContactDto());
     }
 
-    private static async Task<Results<Ok<ContactDto>, NotFound>> UpdateContactAsync(
+    /// <summary>
+    /// With If-Match, the update applies only to the version the client read: a stale version is a 412 and changes
+    /// nothing, so of two editors the second learns of the first instead of overwriting it.
+    /// </summary>
+    private static async Task<Results<Ok<ContactDto>, NotFound, ProblemHttpResult>> UpdateContactAsync(
         int id,
         ContactInput input,
+        HttpRequest request,
+        HttpResponse response,
         AddressBookDbContext db,
         TimeProvider timeProvider,
         CancellationToken cancellationToken)
     {
+        if (!ContactETag.TryReadIfMatch(request.Headers.IfMatch, out var ifMatch))
+        {
+            return MalformedIfMatch();
+        }
+
         var updatedAt = timeProvider.GetUtcNowTruncatedToMicroseconds();
         // The group's validation filter has rejected a missing first name before this handler runs.
         var firstName = input.FirstName!;
-        var updatedRows = await db.People
-            .Where(person => person.Id == id)
+        var updatedRows = await VersionMatching(db.People.Where(person => person.Id == id), ifMatch)
             .ExecuteUpdateAsync(
                 setters => setters
                     .SetProperty(person => person.FirstName, firstName)
@@ -116,17 +176,76 @@ public static class ContactsEndpoints
                     .SetProperty(person => person.UpdatedAt, updatedAt),
                 cancellationToken);
 
+        if (updatedRows == 0)
+        {
+            return await PreconditionFailedIfStillThereAsync(db, id, ifMatch, cancellationToken) is { } preconditionFailed
+                ? preconditionFailed
+                : TypedResults.NotFound();
+        }
+
         // Read back rather than rebuilt from the input: createdAt is only in the row, and a concurrent delete shows as 404.
-        return updatedRows > 0 && await FindContactAsync(db, id, cancellationToken) is { } contact
-            ? TypedResults.Ok(contact)
+        if (await FindContactAsync(db, id, cancellationToken) is not { } stored)
+        {
+            return TypedResults.NotFound();
+        }
+
+        SetVersionHeaders(response, stored.Version);
+        return TypedResults.Ok(stored.Contact);
+    }
+
+    private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteContactAsync(
+        int id,
+        HttpRequest request,
+        AddressBookDbContext db,
+        CancellationToken cancellationToken)
+    {
+        if (!ContactETag.TryReadIfMatch(request.Headers.IfMatch, out var ifMatch))
+        {
+            return MalformedIfMatch();
+        }
+
+        if (await VersionMatching(db.People.Where(person => person.Id == id), ifMatch).ExecuteDeleteAsync(cancellationToken) > 0)
+        {
+            return TypedResults.NoContent();
+        }
+
+        return await PreconditionFailedIfStillThereAsync(db, id, ifMatch, cancellationToken) is { } preconditionFailed
+            ? preconditionFailed
             : TypedResults.NotFound();
     }
 
-    private static async Task<Results<NoContent, NotFound>> DeleteContactAsync(
-        int id,
-        AddressBookDbContext db,
-        CancellationToken cancellationToken) =>
-        await db.People.Where(person => person.Id == id).ExecuteDeleteAsync(cancellationToken) > 0
-            ? TypedResults.NoContent()
-            : TypedResults.NotFound();
+    private static IQueryable<Person> VersionMatching(IQueryable<Person> people, IfMatch? ifMatch) =>
+        ifMatch is null || ifMatch.MatchesAnyVersion ? people : people.Where(person => ifMatch.Versions.Contains(person.Version));
+
+    // Preconditions only decide between success and 412; a contact that does not exist is a 404 either way (RFC 9110, 13.2.1).
+    private static async Task<ProblemHttpResult?> PreconditionFailedIfStillThereAsync(
+        AddressBookDbContext db, int id, IfMatch? ifMatch, CancellationToken cancellationToken)
+    {
+        if (ifMatch is null || !await db.People.AnyAsync(person => person.Id == id, cancellationToken))
+        {
+            return null;
+        }
+
+        return TypedResults.Problem(
+            statusCode: StatusCodes.Status412PreconditionFailed,
+            detail: "The contact has changed since the version named in If-Match. Read it again, then reapply the change.");
+    }
+
+    private static ProblemHttpResult MalformedIfMatch() => TypedResults.Problem(
+        statusCode: StatusCodes.Status400BadRequest,
+        detail: "If-Match must be * or a list of entity tags, such as \"42\", as the ETag header gave them.");
+
+    private static void SetVersionHeaders(HttpResponse response, uint version)
+    {
+        response.Headers.ETag = ContactETag.Format(version);
+        // Contacts are personal data behind a key: shared caches keep no copy, browsers revalidate with the ETag.
+        response.Headers.CacheControl = "private, no-cache";
+    }
+
+    private static string EscapeLikePattern(string text) =>
+        text.Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)
+            .Replace("%", LikeEscape + "%", StringComparison.Ordinal)
+            .Replace("_", LikeEscape + "_", StringComparison.Ordinal);
+
+    private sealed record StoredContact(ContactDto Contact, uint Version);
 }

@@ -6,6 +6,8 @@ public sealed class AddressBookDbContext(DbContextOptions<AddressBookDbContext> 
 {
     public DbSet<Person> People => Set<Person>();
 
+    public DbSet<PageViewCounter> PageViews => Set<PageViewCounter>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Sequelize declared the key as SERIAL; identity columns would not match the adopted table.

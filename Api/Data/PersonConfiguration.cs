@@ -23,5 +23,6 @@ public sealed class PersonConfiguration : IEntityTypeConfiguration<Person>
         person.Property(p => p.LastName).HasColumnName("lastName").HasMaxLength(NameMaxLength);
         person.Property(p => p.CreatedAt).HasColumnName("createdAt");
         person.Property(p => p.UpdatedAt).HasColumnName("updatedAt");
+        person.Property(p => p.Version).IsRowVersion();
     }
 }

@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using AddressBook.Api.Data;
+using AddressBook.Api.Edge;
 using AddressBook.Api.PersonFields;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
@@ -19,6 +20,8 @@ public static class PersonsEndpoints
     {
         var persons = endpoints.MapGroup("/persons")
             .WithTags("Persons")
+            .RequireApiKey()
+            .WithRequestBodyLimit(RequestBodyLimits.PersonBytes)
             .ValidatePersonFields();
 
         persons.MapPut("", CreatePersonAsync)

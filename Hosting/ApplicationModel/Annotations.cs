@@ -39,6 +39,17 @@ public sealed class EndpointAnnotation(string name, string uriScheme = "http", i
     public AllocatedEndpoint? AllocatedEndpoint { get; set; }
 }
 
+/// <summary>The server certificate a resource's HTTPS endpoints present.</summary>
+public sealed class HttpsCertificateAnnotation : IResourceAnnotation
+{
+    /// <summary>The certificate; it must carry its private key.</summary>
+    public required System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate
+    {
+        get;
+        init => field = value.HasPrivateKey ? value : throw new ArgumentException($"The certificate '{value.Subject}' has no private key.", nameof(value));
+    }
+}
+
 /// <summary>The concrete address of an endpoint once the application runs.</summary>
 public sealed record AllocatedEndpoint(string UriScheme, string Host, int Port)
 {

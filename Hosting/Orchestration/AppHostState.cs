@@ -38,7 +38,8 @@ internal sealed class AppHostState : IDisposable
 
     public bool IsEphemeral => _ephemeralRoot is not null;
 
-    private string ParametersFile => Path.Combine(Root, "parameters.json");
+    /// <summary>Where generated parameter values are kept, readable by the app host's user only.</summary>
+    public string ParametersFile => Path.Combine(Root, "parameters.json");
 
     public string GetVolumeDirectory(string volumeName) => Path.Combine(Root, "volumes", volumeName);
 
@@ -53,13 +54,9 @@ internal sealed class AppHostState : IDisposable
         return stored is not null && stored.TryGetValue(name, out var value) ? value : null;
     }
 
+    /// <summary>Keeps a generated value; with ephemeral data the file goes with the run, but can be read while it lasts.</summary>
     public void StoreParameter(string name, string value)
     {
-        if (IsEphemeral)
-        {
-            return;
-        }
-
         Directory.CreateDirectory(Root);
         var stored = File.Exists(ParametersFile)
             ? JsonSerializer.Deserialize<Dictionary<string, string>>(File.ReadAllText(ParametersFile)) ?? []

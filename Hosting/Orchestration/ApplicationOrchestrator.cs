@@ -154,17 +154,21 @@ internal sealed class ApplicationOrchestrator(
         foreach (var parameter in model.Resources.OfType<ParameterResource>())
         {
             var value = context.Configuration[$"Parameters:{parameter.Name}"];
+            var source = "from configuration";
             if (value is null && parameter.PersistGeneratedValue)
             {
                 value = context.State.GetStoredParameter(parameter.Name);
+                source = $"kept in {context.State.ParametersFile}";
             }
 
             if (value is null && parameter.Generate is { } generate)
             {
                 value = generate.GenerateValue();
+                source = "generated for this run";
                 if (parameter.PersistGeneratedValue)
                 {
                     context.State.StoreParameter(parameter.Name, value);
+                    source = $"generated, kept in {context.State.ParametersFile}";
                 }
             }
 
@@ -177,8 +181,15 @@ internal sealed class ApplicationOrchestrator(
 
             parameter.Resolve(value);
             context.Notifications.PublishUpdate(parameter, s => s with { State = KnownResourceStates.Running, HealthStatus = HealthStatus.Healthy });
+            if (parameter.Secret)
+            {
+                // Enough to tell values apart and to find the whole one; never the value itself.
+                logger.LogInformation("Secret parameter '{Parameter}': {Masked} ({Source}).", parameter.Name, Mask(value), source);
+            }
         }
     }
+
+    private static string Mask(string value) => value.Length >= 16 ? $"{value[..3]}{new string('*', 8)}" : new string('*', 8);
 
     private IEnumerable<int> FixedPorts() => context.Options.RandomizePorts
         ? []

@@ -27,6 +27,7 @@ internal static class ProjectEnvironment
             ["ASPNETCORE_HTTP_PORTS"] = null,
             ["HTTPS_PORTS"] = null,
             ["ASPNETCORE_HTTPS_PORTS"] = null,
+            ["ASPNETCORE_HTTPS_PORT"] = null,
             ["DOTNET_LAUNCH_PROFILE"] = null,
             ["DOTNET_ENVIRONMENT"] = environmentName,
             ["ASPNETCORE_ENVIRONMENT"] = environmentName,
@@ -66,6 +67,11 @@ internal static class ProjectEnvironment
             // X-Forwarded-* headers tell the service who the client was.
             variables["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port.ToString(CultureInfo.InvariantCulture)}";
             variables["ASPNETCORE_FORWARDEDHEADERS_ENABLED"] = "true";
+            if (runner.HttpsEndpoint?.AllocatedEndpoint is { } https)
+            {
+                // TLS ends at the proxy; the port tells HTTPS redirection where clients reach the service securely.
+                variables["ASPNETCORE_HTTPS_PORT"] = https.Port.ToString(CultureInfo.InvariantCulture);
+            }
         }
 
         var callbackContext = new EnvironmentCallbackContext(context.ExecutionContext, cancellationToken);

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Security.Cryptography.X509Certificates;
 using AddressBook.Hosting.ApplicationModel;
 using AddressBook.Hosting.Proxy;
 using Microsoft.Extensions.Configuration;
@@ -26,6 +27,10 @@ internal sealed class ProjectRunner(ProjectResource project, RunnerContext conte
 
     public EndpointAnnotation? HttpEndpoint => project.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.UriScheme == "http");
 
+    public EndpointAnnotation? HttpsEndpoint => project.Annotations.OfType<EndpointAnnotation>().FirstOrDefault(e => e.UriScheme == "https");
+
+    private X509Certificate2? HttpsCertificate => project.Annotations.OfType<HttpsCertificateAnnotation>().LastOrDefault()?.Certificate;
+
     public EndpointProxy? Proxy => _proxy;
 
     /// <summary>A project that others wait to complete (a migration worker) runs once and is never restarted.</summary>
@@ -45,6 +50,16 @@ internal sealed class ProjectRunner(ProjectResource project, RunnerContext conte
         {
             yield return $"'{project.Name}' has not been built: {project.Metadata.ExecutablePath} is missing. "
                 + "Build the solution (dotnet build), or run the app host with 'dotnet run', which builds it.";
+        }
+
+        if (HttpsEndpoint is not null && HttpsCertificate is null)
+        {
+            yield return $"'{project.Name}' has an HTTPS endpoint but no certificate for it: give one with WithHttpsCertificate.";
+        }
+
+        if (HttpsEndpoint is not null && HttpEndpoint is null)
+        {
+            yield return $"'{project.Name}' has an HTTPS endpoint but no HTTP one: its replicas listen on HTTP behind the proxy.";
         }
 
         if (ReplicaCount < 1)
@@ -69,7 +84,13 @@ internal sealed class ProjectRunner(ProjectResource project, RunnerContext conte
     {
         if (HttpEndpoint?.AllocatedEndpoint is { } endpoint)
         {
-            _proxy = new EndpointProxy(project.Name, endpoint.Port, context.Options.StopGracePeriod);
+            List<ProxyListener> listeners = [new(endpoint.Port)];
+            if (HttpsEndpoint?.AllocatedEndpoint is { } httpsEndpoint)
+            {
+                listeners.Add(new ProxyListener(httpsEndpoint.Port, HttpsCertificate));
+            }
+
+            _proxy = new EndpointProxy(project.Name, listeners, context.Options.StopGracePeriod);
             await _proxy.StartAsync(cancellationToken).ConfigureAwait(false);
         }
 

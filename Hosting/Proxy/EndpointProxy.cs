@@ -13,9 +13,9 @@ namespace AddressBook.Hosting.Proxy;
 /// The one address of a replicated endpoint. Balances every HTTP request (not every connection) across
 /// the replicas, so keep-alive clients are spread too; sends a request elsewhere once when its replica
 /// could not be reached, or when it was an idempotent request without a body; drains a replica before
-/// it is taken out.
+/// it is taken out. HTTPS listeners terminate TLS here; replicas get loopback HTTP with <c>X-Forwarded-Proto</c>.
 /// </summary>
-internal sealed class EndpointProxy(string resourceName, int port, TimeSpan drainTimeout) : IAsyncDisposable
+internal sealed class EndpointProxy(string resourceName, IReadOnlyList<ProxyListener> listeners, TimeSpan drainTimeout) : IAsyncDisposable
 {
     private static readonly HashSet<string> IdempotentMethods = new(StringComparer.OrdinalIgnoreCase) { "GET", "HEAD", "OPTIONS", "TRACE" };
     private readonly HttpForwarder _forwarder = new();
@@ -33,7 +33,16 @@ internal sealed class EndpointProxy(string resourceName, int port, TimeSpan drai
             // Limits are the service's business; the proxy relays whatever it is given.
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Limits.MinRequestBodyDataRate = null;
-            kestrel.ListenLocalhost(port);
+            foreach (var listener in listeners)
+            {
+                kestrel.ListenLocalhost(listener.Port, options =>
+                {
+                    if (listener.Certificate is { } certificate)
+                    {
+                        options.UseHttps(certificate);
+                    }
+                });
+            }
         });
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drainTimeout);
         _app = builder.Build();
@@ -44,7 +53,8 @@ internal sealed class EndpointProxy(string resourceName, int port, TimeSpan drai
         }
         catch (IOException ex)
         {
-            throw new DistributedApplicationException($"Port {port} for '{resourceName}' could not be opened: {ex.Message}", ex);
+            throw new DistributedApplicationException(
+                $"Port {string.Join(" or ", listeners.Select(l => l.Port))} for '{resourceName}' could not be opened: {ex.Message}", ex);
         }
     }
 
@@ -123,3 +133,6 @@ internal sealed class EndpointProxy(string resourceName, int port, TimeSpan drai
             options: null, contentType: "application/problem+json");
     }
 }
+
+/// <summary>A port the proxy listens on; with a certificate it speaks HTTPS.</summary>
+internal sealed record ProxyListener(int Port, System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate = null);

@@ -21,6 +21,22 @@ public sealed class AddressBookDbContextModelSnapshot : ModelSnapshot
 
         modelBuilder.UseSerialColumns();
 
+        modelBuilder.Entity("AddressBook.Api.Data.PageViewCounter", counter =>
+        {
+            counter.Property<string>("Page")
+                .HasMaxLength(64)
+                .HasColumnType("character varying(64)")
+                .HasColumnName("page");
+
+            counter.Property<long>("Views")
+                .HasColumnType("bigint")
+                .HasColumnName("views");
+
+            counter.HasKey("Page");
+
+            counter.ToTable("PageViews");
+        });
+
         modelBuilder.Entity("AddressBook.Api.Data.Person", person =>
         {
             person.Property<int>("Id")
@@ -47,6 +63,12 @@ public sealed class AddressBookDbContextModelSnapshot : ModelSnapshot
             person.Property<DateTimeOffset>("UpdatedAt")
                 .HasColumnType("timestamp with time zone")
                 .HasColumnName("updatedAt");
+
+            person.Property<uint>("Version")
+                .IsConcurrencyToken()
+                .ValueGeneratedOnAddOrUpdate()
+                .HasColumnType("xid")
+                .HasColumnName("xmin");
 
             person.HasKey("Id")
                 .HasName("People_pkey");

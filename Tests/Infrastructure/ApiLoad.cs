@@ -19,9 +19,9 @@ public sealed class ApiLoad : IAsyncDisposable
     private long _requests;
     private long _successes;
 
-    private ApiLoad(Uri baseAddress, int workers)
+    private ApiLoad(Uri baseAddress, string apiKey, int workers)
     {
-        _workers = [.. Enumerable.Range(0, workers).Select(worker => Task.Run(() => RunAsync(baseAddress, worker)))];
+        _workers = [.. Enumerable.Range(0, workers).Select(worker => Task.Run(() => RunAsync(baseAddress, apiKey, worker)))];
     }
 
     public long Requests => Interlocked.Read(ref _requests);
@@ -37,7 +37,7 @@ public sealed class ApiLoad : IAsyncDisposable
     /// <summary>The first 503 answer seen, to check what clients are told while the database is away.</summary>
     public TaskCompletionSource<HttpResponseMessage> FirstUnavailable { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public static ApiLoad Start(Uri baseAddress, int workers = 8) => new(baseAddress, workers);
+    public static ApiLoad Start(Uri baseAddress, string apiKey, int workers = 8) => new(baseAddress, apiKey, workers);
 
     public async Task WaitForSuccessesAsync(long count, TimeSpan? timeout = null)
     {
@@ -70,9 +70,10 @@ public sealed class ApiLoad : IAsyncDisposable
         _stop.Dispose();
     }
 
-    private async Task RunAsync(Uri baseAddress, int worker)
+    private async Task RunAsync(Uri baseAddress, string apiKey, int worker)
     {
         using var client = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = 1 }) { BaseAddress = baseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        client.WithApiKey(apiKey);
         var random = new Random(worker);
         for (var i = 0; !_stop.IsCancellationRequested; i++)
         {
