@@ -89,10 +89,12 @@ public static class ContactsEndpoints
         ContactInput input,
         AddressBookDbContext db,
         TimeProvider timeProvider,
+        ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
         var person = input.ToNewPerson(timeProvider.GetUtcNowTruncatedToMicroseconds());
         await db.InsertWithGeneratedIdAsync(person, cancellationToken);
+        loggerFactory.CreateLogger(typeof(ContactsEndpoints)).LogInformation("Created contact {ContactId}", person.Id);
 
         return TypedResults.Created($"{ContactsPath}/{person.Id}", person.ToContactDto());
     }

@@ -59,9 +59,18 @@ public static class DistributedApplicationTestingBuilder
 
     /// <summary>An empty model with the testing settings, for tests that compose their own resources.</summary>
     /// <typeparam name="TEntryPoint">Any type of the app host's assembly, whose projects the model may use.</typeparam>
-    public static IDistributedApplicationTestingBuilder Create<TEntryPoint>(params string[] args) where TEntryPoint : class
+    public static IDistributedApplicationTestingBuilder Create<TEntryPoint>(params string[] args) where TEntryPoint : class =>
+        Create<TEntryPoint>(args, _ => { });
+
+    /// <summary>An empty model with the testing settings and adjusted options, such as the dashboard turned on.</summary>
+    /// <typeparam name="TEntryPoint">Any type of the app host's assembly, whose projects the model may use.</typeparam>
+    /// <param name="args">Extra command line arguments for the app host.</param>
+    /// <param name="configureOptions">Adjusts the application's options.</param>
+    public static IDistributedApplicationTestingBuilder Create<TEntryPoint>(string[] args, Action<DistributedApplicationOptions> configureOptions) where TEntryPoint : class
     {
-        TestingHook.Current = new TestingHook(typeof(TEntryPoint).Assembly, args);
+        var options = new DistributedApplicationOptions { DisableDashboard = true };
+        configureOptions(options);
+        TestingHook.Current = new TestingHook(typeof(TEntryPoint).Assembly, args) { DisableDashboard = options.DisableDashboard };
         try
         {
             var builder = (DistributedApplicationBuilder)DistributedApplication.CreateBuilder([]);
