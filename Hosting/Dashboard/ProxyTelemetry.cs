@@ -75,7 +75,7 @@ internal sealed class ProxyTelemetry : IDisposable
         return new TelemetrySpan
         {
             Resource = resource,
-            Scope = new TelemetryScope(ActivitySourceName, ""),
+            Scope = new TelemetryScope(activity.Source.Name, activity.Source.Version ?? ""),
             TraceId = activity.TraceId.ToHexString(),
             SpanId = activity.SpanId.ToHexString(),
             ParentSpanId = activity.ParentSpanId == default ? null : activity.ParentSpanId.ToHexString(),
