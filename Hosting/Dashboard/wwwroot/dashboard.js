@@ -10,11 +10,18 @@ const fmtNum = v => v == null ? '' : Math.abs(v) >= 1e6 ? (v / 1e6).toFixed(2) +
 const query = () => new URLSearchParams(location.hash.split('?')[1] || '');
 const setQuery = params => { const base = location.hash.split('?')[0]; const q = new URLSearchParams(Object.entries(params).filter(([, v]) => v !== '' && v != null)).toString(); history.replaceState(null, '', q ? `${base}?${q}` : base); };
 
+// A page left while its data was on the way must not draw over the next one: answers to an older navigation throw.
+let navigation = 0;
+class Stale extends Error {}
 async function api(path, options) {
+  const asked = navigation;
   const response = await fetch(path, { credentials: 'same-origin', ...options });
+  if (asked !== navigation) throw new Stale('page left');
   if (response.status === 401) { location.href = '/login'; throw new Error('not signed in'); }
   if (!response.ok) { const problem = await response.json().catch(() => ({})); throw new Error(problem.detail || problem.title || response.statusText); }
-  return response.json();
+  const body = await response.json();
+  if (asked !== navigation) throw new Stale('page left');
+  return body;
 }
 
 // ---- Live updates -------------------------------------------------------------------------------------------------
@@ -359,13 +366,15 @@ async function route() {
   const [name, id] = path.split('/');
   const next = { console: consolePage, logs: logsPage, traces: id ? tracePage : tracesPage, metrics: metricsPage }[name] ?? resourcesPage;
   if (!name) history.replaceState(null, '', '#/resources');
+  navigation++;
   current = null;
   document.querySelectorAll('header nav a').forEach(a => a.classList.toggle('active', a.dataset.page === next.title));
   try {
     await next.render(id);
     current = next;
     connect(next.events?.() ?? null);
-  } catch (e) { page.innerHTML = `<p class="error-text">${esc(e.message)}</p>`; }
+  } catch (e) { if (!(e instanceof Stale)) page.innerHTML = `<p class="error-text">${esc(e.message)}</p>`; }
 }
+window.addEventListener('unhandledrejection', e => { if (e.reason instanceof Stale) e.preventDefault(); });
 window.addEventListener('hashchange', route);
 route();
