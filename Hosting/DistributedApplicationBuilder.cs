@@ -20,7 +20,7 @@ public sealed class DistributedApplicationOptions
     public string? EnvironmentName { get; init; }
 
     /// <summary>
-    /// Runs the application without the dashboard; the projects then send telemetry only where
+    /// Runs the application without the dashboard (also <c>--AppHost:DisableDashboard=true</c>); the projects then send telemetry only where
     /// <c>DOTNET_DASHBOARD_OTLP_ENDPOINT_URL</c> points, if anywhere. The testing builder sets it unless a test clears it.
     /// </summary>
     public bool DisableDashboard { get; set; }
@@ -142,7 +142,8 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         });
         Services.AddSingleton<ApplicationOrchestrator>();
         Services.AddSingleton(sp => new ResourceCommandService(sp.GetRequiredService<ApplicationOrchestrator>()));
-        if (!_disableDashboard && ExecutionContext.IsRunMode && ControlCommand is null)
+        var dashboardDisabled = _disableDashboard || Configuration.GetValue<bool>($"{HostingOptions.SectionName}:DisableDashboard");
+        if (!dashboardDisabled && ExecutionContext.IsRunMode && ControlCommand is null)
         {
             // Registered before the orchestrator, so it listens before the first resource starts.
             Services.AddSingleton(Dashboard.DashboardOptions.From(Configuration, options.RandomizePorts));

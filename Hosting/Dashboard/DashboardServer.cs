@@ -123,6 +123,7 @@ internal sealed class DashboardServer(
         _proxyTelemetry = new ProxyTelemetry(Telemetry, model);
         exportTarget.Endpoint = OtlpGrpcUrl;
         exportTarget.ApiKey = OtlpApiKey;
+        logger.LogInformation("OTLP receivers: gRPC at {OtlpGrpcUrl}, HTTP/protobuf at {OtlpHttpUrl}.", OtlpGrpcUrl, OtlpHttpUrl);
         if (BrowserToken is null)
         {
             logger.LogWarning("The dashboard is at {Url}, open to anyone who can reach it (DOTNET_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS).", FrontendUrl);

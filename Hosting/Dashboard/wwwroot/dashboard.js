@@ -331,7 +331,9 @@ const metricsPage = {
     const unit = view.unit ? ` (${view.unit})` : '';
     let charts = '';
     if (view.plot === 'percentiles') {
-      const busiest = series.map(s => ({ ...s, total: s.points.reduce((a, p) => a + (p.count ?? 0), 0) })).sort((a, b) => b.total - a.total).slice(0, 3);
+      // Health probes are the steadiest traffic of all; the requests people make come first.
+      const probe = s => /http\.route=\/(health|alive)\b/.test(s.label);
+      const busiest = series.map(s => ({ ...s, total: s.points.reduce((a, p) => a + (p.count ?? 0), 0) })).sort((a, b) => probe(a) - probe(b) || b.total - a.total).slice(0, 3);
       const lines = busiest.flatMap(s => ['p50', 'p90', 'p99'].map(q => ({ label: `${q} ${s.label}`, points: s.points.filter(p => p[q] != null).map(p => ({ t: p.t, v: p[q] })) })));
       charts += svgChart(`${view.name}: percentiles${unit}`, lines);
       const rates = busiest.map(s => ({ label: s.label, points: s.points.slice(1).map((p, i) => ({ t: p.t, v: (p.count ?? 0) / Math.max(0.001, (p.t - s.points[i].t) / 1000) })) }));
