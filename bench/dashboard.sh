@@ -98,6 +98,11 @@ wrk_rps() {
     (( w_bad == 0 && w_sock == 0 )) || fail "wrk saw $w_bad bad answers and $w_sock socket errors"
 }
 
+# A fresh app host for each side: the one above holds millions of items' worth of garbage from the ingestion runs.
+stop_apphost || fail "the app host did not stop cleanly"
+say "Starting the app host (telemetry on, fresh)..."
+launch_apphost --AppHost:OtlpApiKey="$key"
+wait_started
 wrk_rps
 on_rps=$w_rps on_p50=$w_p50 on_p99=$w_p99
 stop_apphost || fail "the app host did not stop cleanly"
