@@ -18,12 +18,19 @@ public sealed class DistributedApplicationOptions
 
     /// <summary>The environment name; from DOTNET_ENVIRONMENT by default.</summary>
     public string? EnvironmentName { get; init; }
+
+    /// <summary>
+    /// Runs the application without the dashboard (also <c>--AppHost:DisableDashboard=true</c>); the projects then send telemetry only where
+    /// <c>DOTNET_DASHBOARD_OTLP_ENDPOINT_URL</c> points, if anywhere. The testing builder sets it unless a test clears it.
+    /// </summary>
+    public bool DisableDashboard { get; set; }
 }
 
 internal sealed class DistributedApplicationBuilder : IDistributedApplicationBuilder
 {
     private readonly HostApplicationBuilder _host;
     private readonly List<IResource> _resources = [];
+    private readonly bool _disableDashboard;
 
     public DistributedApplicationBuilder(DistributedApplicationOptions options)
     {
@@ -32,6 +39,7 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         AppHostDirectory = appHostAssembly.GetCustomAttributes<AssemblyMetadataAttribute>()
             .FirstOrDefault(a => a.Key == "AppHostProjectPath")?.Value ?? AppContext.BaseDirectory;
         AppHostName = appHostAssembly.GetName().Name ?? "apphost";
+        _disableDashboard = options.DisableDashboard;
 
         // 'status' and 'restart NAME' talk to the app host already running; the rest of the line is configuration.
         var args = options.Args;
@@ -125,11 +133,25 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         Services.AddSingleton(Eventing);
         var model = new DistributedApplicationModel([.. _resources]);
         Services.AddSingleton(model);
+        var otlpTarget = new Dashboard.OtlpExportTarget();
+        Services.AddSingleton(otlpTarget);
         Services.AddSingleton(sp => new RunnerContext(
             notifications, logs, state, options, Configuration, Environment, ExecutionContext, model,
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger("AddressBook.Hosting")));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger("AddressBook.Hosting"))
+        {
+            Otlp = otlpTarget,
+        });
         Services.AddSingleton<ApplicationOrchestrator>();
         Services.AddSingleton(sp => new ResourceCommandService(sp.GetRequiredService<ApplicationOrchestrator>()));
+        var dashboardDisabled = _disableDashboard || Configuration.GetValue<bool>($"{HostingOptions.SectionName}:DisableDashboard");
+        if (!dashboardDisabled && ExecutionContext.IsRunMode && ControlCommand is null)
+        {
+            // Registered before the orchestrator, so it listens before the first resource starts.
+            Services.AddSingleton(Dashboard.DashboardOptions.From(Configuration, options.RandomizePorts));
+            Services.AddSingleton<Dashboard.DashboardServer>();
+            Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.DashboardServer>());
+        }
+
         Services.AddHostedService(sp => sp.GetRequiredService<ApplicationOrchestrator>());
         Services.AddHostedService<Control.ControlServer>();
         Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));

@@ -138,10 +138,12 @@ public static class ContactsEndpoints
         HttpResponse response,
         AddressBookDbContext db,
         TimeProvider timeProvider,
+        ILoggerFactory loggerFactory,
         CancellationToken cancellationToken)
     {
         var person = input.ToNewPerson(timeProvider.GetUtcNowTruncatedToMicroseconds());
         await db.InsertWithGeneratedIdAsync(person, cancellationToken);
+        loggerFactory.CreateLogger(typeof(ContactsEndpoints)).LogInformation("Created contact {ContactId}", person.Id);
 
         SetVersionHeaders(response, person.Version);
         return TypedResults.Created($"{ContactsPath}/{person.Id}", person.ToContactDto());

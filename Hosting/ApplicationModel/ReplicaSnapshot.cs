@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace AddressBook.Hosting;
@@ -44,6 +45,14 @@ public sealed record ReplicaSnapshot
     /// <summary>Why it failed, when it did.</summary>
     public string? FailureReason { get; init; }
 
+    /// <summary>The variables the app host gave its current process, values as they were given (secrets included).</summary>
+    public ImmutableArray<EnvironmentVariableSnapshot> EnvironmentVariables { get; init; } = [];
+
     /// <summary>Whether the state is one it does not leave on its own.</summary>
     public bool IsTerminal => KnownResourceStates.TerminalStates.Contains(State);
 }
+
+/// <summary>One environment variable a process was started with.</summary>
+/// <param name="Name">The variable's name.</param>
+/// <param name="Value">Its value.</param>
+public sealed record EnvironmentVariableSnapshot(string Name, string Value);

@@ -347,13 +347,28 @@ internal sealed class ApplicationOrchestrator(
     public Task ExecuteCommandAsync(string resourceName, string commandName, CancellationToken cancellationToken)
     {
         var runner = _runners.Values.FirstOrDefault(r => r.Resource.Name == resourceName)
+            ?? _runners.Values.OfType<ProjectRunner>().FirstOrDefault(r => r.HasReplica(resourceName))
             ?? throw new KeyNotFoundException($"There is no running resource named '{resourceName}'.");
+        if (_stopping.IsCancellationRequested)
+        {
+            throw new InvalidOperationException("The app host is shutting down.");
+        }
+
+        var replica = runner.Resource.Name == resourceName ? null : resourceName;
         return (runner, commandName) switch
         {
-            (ProjectRunner project, KnownResourceCommands.Restart) => project.RestartAsync(cancellationToken),
+            (ProjectRunner project, KnownResourceCommands.Restart) => project.RestartAsync(cancellationToken, replica),
+            (ProjectRunner project, KnownResourceCommands.Stop) => project.StopReplicasAsync(replica),
+            (ProjectRunner project, KnownResourceCommands.Start) => project.StartReplicasAsync(cancellationToken, replica),
             _ => throw new NotSupportedException($"'{resourceName}' has no command '{commandName}'."),
         };
     }
+
+    /// <summary>The commands a resource accepts.</summary>
+    public IReadOnlyList<string> CommandsOf(string resourceName) =>
+        _runners.Values.FirstOrDefault(r => r.Resource.Name == resourceName) is ProjectRunner
+            ? [KnownResourceCommands.Stop, KnownResourceCommands.Start, KnownResourceCommands.Restart]
+            : [];
 
     private bool IsAwaitedForCompletion(IResource resource) =>
         _runners.Keys.Any(r => r.Annotations.OfType<WaitAnnotation>().Any(w => w.Resource == resource && w.WaitType == WaitType.WaitForCompletion));

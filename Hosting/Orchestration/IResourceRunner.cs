@@ -32,6 +32,9 @@ internal sealed record RunnerContext(
     DistributedApplicationModel Model,
     Microsoft.Extensions.Logging.ILogger Logger)
 {
+    /// <summary>Where projects send telemetry when the dashboard runs.</summary>
+    public Dashboard.OtlpExportTarget Otlp { get; init; } = new();
+
     /// <summary>A one-line report of a resource's last output lines, to append to a failure message.</summary>
     public string TailOf(IResource resource, int lines = 15)
     {

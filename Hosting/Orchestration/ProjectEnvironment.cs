@@ -35,7 +35,8 @@ internal static class ProjectEnvironment
             ["LOGGING__CONSOLE__FORMATTERNAME"] = "simple",
             ["OTEL_SERVICE_NAME"] = runner.Project.Name,
             ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={instanceId}",
-            ["OTEL_TRACES_SAMPLER"] = "always_on",
+            // Every trace, except below a span its service chose not to record (health probes).
+            ["OTEL_TRACES_SAMPLER"] = "parentbased_always_on",
             ["OTEL_METRICS_EXEMPLAR_FILTER"] = "trace_based",
         };
         foreach (var (name, value) in OtlpExporterDefaults)
@@ -51,7 +52,16 @@ internal static class ProjectEnvironment
             variables["OTEL_METRIC_EXPORT_INTERVAL"] = "1000";
         }
 
-        if (OtlpEndpoint(context) is { } otlpEndpoint)
+        if (context.Otlp.Endpoint is { } dashboard)
+        {
+            variables["OTEL_EXPORTER_OTLP_ENDPOINT"] = dashboard.ToString().TrimEnd('/');
+            variables["OTEL_EXPORTER_OTLP_PROTOCOL"] = "grpc";
+            if (context.Otlp.ApiKey is { } dashboardKey)
+            {
+                variables["OTEL_EXPORTER_OTLP_HEADERS"] = $"x-otlp-api-key={dashboardKey}";
+            }
+        }
+        else if (OtlpEndpoint(context) is { } otlpEndpoint)
         {
             variables["OTEL_EXPORTER_OTLP_ENDPOINT"] = otlpEndpoint;
             variables["OTEL_EXPORTER_OTLP_PROTOCOL"] = context.Configuration["DOTNET_DASHBOARD_OTLP_PROTOCOL"] ?? "grpc";

@@ -16,12 +16,19 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
     private static readonly TimeSpan HealthInterval = TimeSpan.FromSeconds(1);
     private readonly RestartBudget _restarts = new(runner.RestartPolicy);
     private readonly SemaphoreSlim _replacing = new(1, 1);
-    private readonly CancellationTokenSource _stopping = new();
+    // Cancelled by a stop; a start on request after that begins a new one. _shutDown is the app host's stop, for good.
+    private CancellationTokenSource _stopping = new();
+    private volatile bool _shutDown;
     private readonly Lock _snapshotGate = new();
     private Instance? _current;
     private int _replacements;
 
     public ReplicaSnapshot Snapshot { get; private set; } = new() { Name = name, Index = index };
+
+    public string Name => name;
+
+    /// <summary>Whether a process of it runs and is not being stopped.</summary>
+    public bool IsRunning => _current is { } instance && !instance.Process.HasExited && !instance.Retired;
 
     private RunnerContext Context => runner.Context;
 
@@ -35,17 +42,53 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
         _current = await LaunchAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task StopAsync()
+    /// <summary>Stops it for good: the app host is shutting down.</summary>
+    public Task StopAsync()
+    {
+        _shutDown = true;
+        return StopOnRequestAsync();
+    }
+
+    /// <summary>Stops its process (and any restart pending after a crash); <see cref="StartAgainAsync"/> brings it back.</summary>
+    public async Task StopOnRequestAsync()
     {
         await _stopping.CancelAsync().ConfigureAwait(false);
         await _replacing.WaitAsync().ConfigureAwait(false);
         try
         {
+            // A start that held the lock may have begun a new lifetime since.
+            await _stopping.CancelAsync().ConfigureAwait(false);
             if (_current is { } instance && !instance.Process.HasExited)
             {
                 Update(s => s with { State = KnownResourceStates.Stopping });
                 await StopInstanceAsync(instance).ConfigureAwait(false);
             }
+        }
+        finally
+        {
+            _replacing.Release();
+        }
+    }
+
+    /// <summary>Starts a process again after a stop, a completed run or a failure; does nothing while one runs.</summary>
+    public async Task StartAgainAsync(CancellationToken cancellationToken)
+    {
+        await _replacing.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_shutDown)
+            {
+                throw new InvalidOperationException("The app host is shutting down.");
+            }
+
+            if (IsRunning)
+            {
+                return;
+            }
+
+            _stopping = new CancellationTokenSource();
+            Context.Logs.WriteEvent(Project, $"Starting {name} on request.", name);
+            _current = await LaunchAsync(_stopping.Token).ConfigureAwait(false);
         }
         finally
         {
@@ -133,6 +176,7 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
             State = KnownResourceStates.Running,
             ProcessId = process.ProcessId,
             InstanceId = instanceId,
+            EnvironmentVariables = [.. environment.Where(v => v.Value is not null).OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => new EnvironmentVariableSnapshot(v.Key, v.Value!))],
             Url = destination?.Address.ToString().TrimEnd('/'),
             StartedAt = instance.StartedAt,
             HealthStatus = destination is null ? HealthStatus.Healthy : null,
@@ -300,10 +344,11 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
             State = KnownResourceStates.Starting, ExitCode = exitCode, ProcessId = null, HealthStatus = null,
             ResidentMemoryBytes = null, RestartCount = _restarts.Restarts + _replacements,
         });
+        var lifetime = _stopping.Token;
         try
         {
-            await Task.Delay(backoff.Value, _stopping.Token).ConfigureAwait(false);
-            await _replacing.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            await Task.Delay(backoff.Value, lifetime).ConfigureAwait(false);
+            await _replacing.WaitAsync(lifetime).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {
@@ -313,7 +358,9 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
 
         try
         {
-            _current = await LaunchAsync(_stopping.Token).ConfigureAwait(false);
+            // Stopped, or stopped and started again, while waiting for the lock: this restart is no longer wanted.
+            lifetime.ThrowIfCancellationRequested();
+            _current = await LaunchAsync(lifetime).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

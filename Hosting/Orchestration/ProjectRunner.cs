@@ -129,14 +129,36 @@ internal sealed class ProjectRunner(ProjectResource project, RunnerContext conte
         }
     }
 
-    /// <summary>Replaces every replica, one at a time, each new one healthy before its predecessor drains.</summary>
-    public async Task RestartAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Replaces every replica (or the one named), one at a time, each new one healthy before its predecessor drains;
+    /// one that is not running is started.
+    /// </summary>
+    public async Task RestartAsync(CancellationToken cancellationToken, string? replicaName = null)
     {
-        foreach (var replica in _replicas)
+        foreach (var replica in Select(replicaName))
         {
-            await replica.ReplaceAsync("restart requested", cancellationToken).ConfigureAwait(false);
+            if (replica.IsRunning)
+            {
+                await replica.ReplaceAsync("restart requested", cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await replica.StartAgainAsync(cancellationToken).ConfigureAwait(false);
+            }
         }
     }
+
+    /// <summary>Stops every replica (or the one named); the endpoint stays open and answers 503 until one runs again.</summary>
+    public Task StopReplicasAsync(string? replicaName = null) => Task.WhenAll(Select(replicaName).Select(r => r.StopOnRequestAsync()));
+
+    /// <summary>Starts every replica (or the one named) that is not running.</summary>
+    public Task StartReplicasAsync(CancellationToken cancellationToken, string? replicaName = null) =>
+        Task.WhenAll(Select(replicaName).Select(r => r.StartAgainAsync(cancellationToken)));
+
+    public bool HasReplica(string replicaName) => _replicas.Any(r => r.Name == replicaName);
+
+    private IEnumerable<ProjectReplica> Select(string? replicaName) =>
+        replicaName is null || replicaName == project.Name && !HasReplica(replicaName) ? _replicas.ToList() : _replicas.Where(r => r.Name == replicaName).ToList();
 
     /// <summary>Recomputes the resource's snapshot from its replicas'.</summary>
     public void PublishState()

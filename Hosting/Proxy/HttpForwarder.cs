@@ -39,8 +39,8 @@ internal sealed class HttpForwarder
         AutomaticDecompression = DecompressionMethods.None,
         ConnectTimeout = TimeSpan.FromSeconds(2),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        // Trace context passes through as the client sent it; the proxy adds no span of its own.
-        ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateNoOutputPropagator(),
+        // While a proxy span is current its context goes to the replica; otherwise the client's headers pass through as sent.
+        ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateDefaultPropagator(),
     });
 
     public async Task<ForwardOutcome> ForwardAsync(HttpContext context, Uri destination)
@@ -68,6 +68,7 @@ internal sealed class HttpForwarder
         }
 
         AddForwardedHeaders(context, request.Headers);
+        using var span = StartProxySpan(context, request, destination);
 
         HttpResponseMessage response;
         try
@@ -80,7 +81,14 @@ internal sealed class HttpForwarder
         }
         catch (HttpRequestException ex)
         {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, ex.Message);
             return ex.HttpRequestError == HttpRequestError.ConnectionError && body?.WasRead != true ? ForwardOutcome.NotSent : ForwardOutcome.Failed;
+        }
+
+        span?.SetTag("http.response.status_code", (int)response.StatusCode);
+        if ((int)response.StatusCode >= 500)
+        {
+            span?.SetStatus(System.Diagnostics.ActivityStatusCode.Error);
         }
 
         using (response)
@@ -109,6 +117,39 @@ internal sealed class HttpForwarder
 
         return ForwardOutcome.Relayed;
     }
+
+    // --- Proxy span: the first hop of every request's trace, taken in by the dashboard (Dashboard/ProxyTelemetry.cs). ---
+    internal static readonly System.Diagnostics.ActivitySource ActivitySource = new("AddressBook.Hosting.Proxy");
+
+    /// <summary>
+    /// Starts a server span continuing the client's trace (W3C traceparent), if anyone listens. The client's trace headers
+    /// are dropped from the forwarded request so the handler's propagator sends this span's context instead.
+    /// </summary>
+    private static System.Diagnostics.Activity? StartProxySpan(HttpContext context, HttpRequestMessage request, Uri destination)
+    {
+        if (!ActivitySource.HasListeners())
+        {
+            return null;
+        }
+
+        System.Diagnostics.ActivityContext.TryParse(context.Request.Headers.TraceParent, context.Request.Headers.TraceState, isRemote: true, out var parent);
+        // The client's context, or none: never whatever happens to be current on this thread.
+        System.Diagnostics.Activity.Current = null;
+        var span = ActivitySource.StartActivity($"{context.Request.Method} {context.Request.Path}", System.Diagnostics.ActivityKind.Server, parent);
+        if (span is null)
+        {
+            return null;
+        }
+
+        request.Headers.Remove("traceparent");
+        request.Headers.Remove("tracestate");
+        span.SetTag("http.request.method", context.Request.Method);
+        span.SetTag("url.path", context.Request.Path.Value);
+        span.SetTag("server.port", context.Connection.LocalPort);
+        span.SetTag("network.peer.address", destination.Authority);
+        return span;
+    }
+    // --- End of proxy span. ---
 
     private static bool HasBody(HttpRequest request) =>
         request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);

@@ -19,19 +19,33 @@ public static class DistributedApplicationTestingBuilder
     /// <typeparam name="TEntryPoint">Any type of the app host's assembly, typically its <c>Program</c>.</typeparam>
     /// <param name="args">Extra command line arguments for the app host.</param>
     /// <param name="cancellationToken">Cancels the wait.</param>
+    public static Task<IDistributedApplicationTestingBuilder> CreateAsync<TEntryPoint>(
+        string[]? args = null, CancellationToken cancellationToken = default) where TEntryPoint : class =>
+        CreateAsync<TEntryPoint>(args ?? [], configureOptions: _ => { }, cancellationToken);
+
+    /// <summary>
+    /// Runs the app host's entry point up to <c>Build()</c> with adjusted options, such as
+    /// <c>options =&gt; options.DisableDashboard = false</c> to run the dashboard, which tests do without by default.
+    /// </summary>
+    /// <typeparam name="TEntryPoint">Any type of the app host's assembly, typically its <c>Program</c>.</typeparam>
+    /// <param name="args">Extra command line arguments for the app host.</param>
+    /// <param name="configureOptions">Adjusts the application's options.</param>
+    /// <param name="cancellationToken">Cancels the wait.</param>
     public static async Task<IDistributedApplicationTestingBuilder> CreateAsync<TEntryPoint>(
-        string[]? args = null, CancellationToken cancellationToken = default) where TEntryPoint : class
+        string[] args, Action<DistributedApplicationOptions> configureOptions, CancellationToken cancellationToken = default) where TEntryPoint : class
     {
         var assembly = typeof(TEntryPoint).Assembly;
         var entryPoint = assembly.EntryPoint
             ?? throw new InvalidOperationException($"{assembly.GetName().Name} has no entry point; pass a type of the app host's assembly.");
-        var hook = new TestingHook(assembly, args ?? []);
+        var options = new DistributedApplicationOptions { DisableDashboard = true };
+        configureOptions(options);
+        var hook = new TestingHook(assembly, args) { DisableDashboard = options.DisableDashboard };
         await Task.Run(() =>
         {
             TestingHook.Current = hook;
             try
             {
-                entryPoint.Invoke(null, entryPoint.GetParameters().Length == 0 ? null : [args ?? Array.Empty<string>()]);
+                entryPoint.Invoke(null, entryPoint.GetParameters().Length == 0 ? null : [args]);
             }
             catch (TargetInvocationException ex) when (ex.InnerException is TestingHook.BuilderCapturedException)
             {
@@ -45,9 +59,18 @@ public static class DistributedApplicationTestingBuilder
 
     /// <summary>An empty model with the testing settings, for tests that compose their own resources.</summary>
     /// <typeparam name="TEntryPoint">Any type of the app host's assembly, whose projects the model may use.</typeparam>
-    public static IDistributedApplicationTestingBuilder Create<TEntryPoint>(params string[] args) where TEntryPoint : class
+    public static IDistributedApplicationTestingBuilder Create<TEntryPoint>(params string[] args) where TEntryPoint : class =>
+        Create<TEntryPoint>(args, _ => { });
+
+    /// <summary>An empty model with the testing settings and adjusted options, such as the dashboard turned on.</summary>
+    /// <typeparam name="TEntryPoint">Any type of the app host's assembly, whose projects the model may use.</typeparam>
+    /// <param name="args">Extra command line arguments for the app host.</param>
+    /// <param name="configureOptions">Adjusts the application's options.</param>
+    public static IDistributedApplicationTestingBuilder Create<TEntryPoint>(string[] args, Action<DistributedApplicationOptions> configureOptions) where TEntryPoint : class
     {
-        TestingHook.Current = new TestingHook(typeof(TEntryPoint).Assembly, args);
+        var options = new DistributedApplicationOptions { DisableDashboard = true };
+        configureOptions(options);
+        TestingHook.Current = new TestingHook(typeof(TEntryPoint).Assembly, args) { DisableDashboard = options.DisableDashboard };
         try
         {
             var builder = (DistributedApplicationBuilder)DistributedApplication.CreateBuilder([]);

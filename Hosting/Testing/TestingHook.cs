@@ -37,6 +37,8 @@ internal sealed class TestingHook(Assembly appHostAssembly, string[] args)
                 Args = [.. TestingArguments, .. options.Args, .. hook.ExtraArgs],
                 AppHostAssembly = hook.AppHostAssembly,
                 EnvironmentName = options.EnvironmentName ?? "Development",
+                // As in Aspire's testing builder: no dashboard unless the test asks for one.
+                DisableDashboard = hook.DisableDashboard,
             }
             : options;
 
@@ -56,6 +58,9 @@ internal sealed class TestingHook(Assembly appHostAssembly, string[] args)
     private Assembly AppHostAssembly { get; } = appHostAssembly;
 
     private string[] ExtraArgs { get; } = args;
+
+    /// <summary>Whether the application runs without its dashboard; tests that look at telemetry clear it.</summary>
+    public bool DisableDashboard { get; set; } = true;
 
     /// <summary>Unwinds the app host's entry point once its builder is captured.</summary>
     internal sealed class BuilderCapturedException() : Exception("The testing builder took over the app host's builder.");
