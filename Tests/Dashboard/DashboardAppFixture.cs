@@ -22,7 +22,7 @@ public sealed class DashboardAppFixture : IAsyncLifetime
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(["--Replicas:api=2"], options => options.DisableDashboard = false);
         App = await builder.BuildAsync();
         await App.StartResourcesAsync(ResourceNames.Api);
-        Api = App.CreateHttpClient(ResourceNames.Api);
+        Api = App.CreateApiClient();
         Client = await Dashboard.LoginAsync();
     }
 

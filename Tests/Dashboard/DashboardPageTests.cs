@@ -1,7 +1,9 @@
 using System.Diagnostics;
 using System.Net.Http.Json;
 using System.Text.Json;
+using AddressBook.Hosting;
 using AddressBook.Tests.Infrastructure;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Playwright;
 
 namespace AddressBook.Tests.Dashboard;
@@ -32,7 +34,8 @@ public sealed class DashboardPageTests
         await page.GotoAsync(fixture.Dashboard.LoginUrl.ToString());
         await page.WaitForURLAsync("**/#/resources");
         var rows = page.Locator("#resources tbody tr[data-resource]");
-        await Assertions.Expect(rows).ToHaveCountAsync(5);
+        var modelled = fixture.App.Services.GetRequiredService<DistributedApplicationModel>().Resources.Count;
+        await Assertions.Expect(rows).ToHaveCountAsync(modelled);
         foreach (var (name, state) in new[] { (ResourceNames.Postgres, "Running"), (ResourceNames.Database, "Running"), (ResourceNames.Migrations, "Finished"), (ResourceNames.Api, "Running") })
         {
             await Assertions.Expect(page.Locator($"#resources tr[data-resource='{name}'] .state-text")).ToHaveTextAsync(state);
