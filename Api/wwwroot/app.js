@@ -188,7 +188,15 @@ async function loadMore() {
     ui.listStatus.textContent = "The contacts could not be loaded.";
     report(error, () => (list.count === 0 ? reloadList() : loadMore()));
   } finally {
-    if (generation === list.generation) list.loading = false;
+    if (generation === list.generation) {
+      list.loading = false;
+      // The observer speaks only when the sentinel crosses the margin: on a screen taller than the page it
+      // stayed in view while loading, so it is asked afresh.
+      if (list.cursor) {
+        sentinelObserver.unobserve(ui.sentinel);
+        sentinelObserver.observe(ui.sentinel);
+      }
+    }
   }
 }
 
@@ -384,9 +392,10 @@ ui.search.addEventListener("input", () => {
 ui.sort.addEventListener("change", reloadList);
 ui.more.addEventListener("click", loadMore);
 
-new IntersectionObserver((entries) => {
+const sentinelObserver = new IntersectionObserver((entries) => {
   if (entries.some((entry) => entry.isIntersecting) && list.cursor && !list.loading) loadMore();
-}, { rootMargin: "200px" }).observe(ui.sentinel);
+}, { rootMargin: "200px" });
+sentinelObserver.observe(ui.sentinel);
 
 // --- Start -----------------------------------------------------------------------------------------
 
