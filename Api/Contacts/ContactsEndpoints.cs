@@ -18,20 +18,18 @@ public static class ContactsEndpoints
 
     private const string LikeEscape = "\\";
 
-    private static readonly Func<AddressBookDbContext, int, CancellationToken, Task<StoredContact?>> FindContactAsync =
+    private static readonly Func<AddressBookDbContext, int, CancellationToken, Task<Person?>> FindPersonAsync =
         EF.CompileAsyncQuery((AddressBookDbContext db, int id, CancellationToken _) =>
-            db.People.AsNoTracking()
-                .Where(person => person.Id == id)
-                .Select(person => new StoredContact(person.ToContactDto(), person.Version))
-                .FirstOrDefault());
+            db.People.AsNoTracking().FirstOrDefault(person => person.Id == id));
 
     public static RouteGroupBuilder MapContacts(this IEndpointRouteBuilder endpoints)
     {
         var contacts = endpoints.MapGroup(ContactsPath)
             .WithTags("Contacts")
             .RequireApiKey()
-            .WithRequestBodyLimit(RequestBodyLimits.PersonBytes)
-            .ValidatePersonFields();
+            .WithRequestBodyLimit(RequestBodyLimits.ContactBytes)
+            .ValidatePersonFields()
+            .ValidateContactDetails();
 
         contacts.MapGet("", ListContactsAsync);
         contacts.MapGet("/{id:int}", GetContactAsync).Produces(StatusCodes.Status304NotModified);
@@ -42,7 +40,10 @@ public static class ContactsEndpoints
         return contacts;
     }
 
-    /// <param name="q">Part of a first name, last name or "first last", in any case.</param>
+    /// <param name="q">
+    /// Words found in a contact's names, company, title, tags, emails or phones, each as part of one of them, in any case,
+    /// with or without accents.
+    /// </param>
     /// <param name="sort"><c>oldest</c> (the default) or <c>newest</c> first.</param>
     private static async Task<Results<Ok<ContactPage>, ValidationProblem>> ListContactsAsync(
         int? limit,
@@ -83,13 +84,11 @@ public static class ContactsEndpoints
         }
 
         var people = db.People.AsNoTracking();
-        if (!string.IsNullOrEmpty(search))
+        foreach (var word in (search ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            var pattern = $"%{EscapeLikePattern(search)}%";
+            var pattern = $"%{EscapeLikePattern(word)}%";
             people = people.Where(person =>
-                EF.Functions.ILike(person.FirstName, pattern, LikeEscape)
-                || EF.Functions.ILike(person.LastName!, pattern, LikeEscape)
-                || EF.Functions.ILike(person.FirstName + " " + person.LastName, pattern, LikeEscape));
+                EF.Functions.Like(EF.Property<string>(person, PersonConfiguration.SearchColumn), ContactSearch.Fold(pattern), LikeEscape));
         }
 
         if (cursor is not null)
@@ -102,7 +101,7 @@ public static class ContactsEndpoints
         // One row past the page tells whether another page follows, without counting the table.
         var contacts = await (newestFirst ? people.OrderByDescending(person => person.Id) : people.OrderBy(person => person.Id))
             .Take(pageSize + 1)
-            .Select(person => person.ToContactDto())
+            .SelectContactDtos()
             .ToListAsync(cancellationToken);
 
         string? nextCursor = null;
@@ -122,7 +121,7 @@ public static class ContactsEndpoints
         AddressBookDbContext db,
         CancellationToken cancellationToken)
     {
-        if (await FindContactAsync(db, id, cancellationToken) is not { } stored)
+        if (await FindPersonAsync(db, id, cancellationToken) is not { } stored)
         {
             return TypedResults.NotFound();
         }
@@ -130,7 +129,7 @@ public static class ContactsEndpoints
         SetVersionHeaders(response, stored.Version);
         return ContactETag.NoneMatchFails(request.Headers.IfNoneMatch, stored.Version)
             ? TypedResults.StatusCode(StatusCodes.Status304NotModified)
-            : TypedResults.Ok(stored.Contact);
+            : TypedResults.Ok(stored.ToContactDto());
     }
 
     private static async Task<Created<ContactDto>> CreateContactAsync(
@@ -142,6 +141,7 @@ public static class ContactsEndpoints
         CancellationToken cancellationToken)
     {
         var person = input.ToNewPerson(timeProvider.GetUtcNowTruncatedToMicroseconds());
+        input.ApplyTo(person);
         await db.InsertWithGeneratedIdAsync(person, cancellationToken);
         loggerFactory.CreateLogger(typeof(ContactsEndpoints)).LogInformation("Created contact {ContactId}", person.Id);
 
@@ -172,10 +172,14 @@ public static class ContactsEndpoints
         var firstName = input.FirstName!;
         var updatedRows = await VersionMatching(db.People.Where(person => person.Id == id), ifMatch)
             .ExecuteUpdateAsync(
-                setters => setters
-                    .SetProperty(person => person.FirstName, firstName)
-                    .SetProperty(person => person.LastName, input.LastName)
-                    .SetProperty(person => person.UpdatedAt, updatedAt),
+                setters =>
+                {
+                    setters
+                        .SetProperty(person => person.FirstName, firstName)
+                        .SetProperty(person => person.LastName, input.LastName)
+                        .SetProperty(person => person.UpdatedAt, updatedAt);
+                    input.SetGivenDetails(setters);
+                },
                 cancellationToken);
 
         if (updatedRows == 0)
@@ -186,13 +190,13 @@ public static class ContactsEndpoints
         }
 
         // Read back rather than rebuilt from the input: createdAt is only in the row, and a concurrent delete shows as 404.
-        if (await FindContactAsync(db, id, cancellationToken) is not { } stored)
+        if (await FindPersonAsync(db, id, cancellationToken) is not { } stored)
         {
             return TypedResults.NotFound();
         }
 
         SetVersionHeaders(response, stored.Version);
-        return TypedResults.Ok(stored.Contact);
+        return TypedResults.Ok(stored.ToContactDto());
     }
 
     private static async Task<Results<NoContent, NotFound, ProblemHttpResult>> DeleteContactAsync(
@@ -248,6 +252,4 @@ public static class ContactsEndpoints
         text.Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)
             .Replace("%", LikeEscape + "%", StringComparison.Ordinal)
             .Replace("_", LikeEscape + "_", StringComparison.Ordinal);
-
-    private sealed record StoredContact(ContactDto Contact, uint Version);
 }

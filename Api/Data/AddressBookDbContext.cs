@@ -13,5 +13,8 @@ public sealed class AddressBookDbContext(DbContextOptions<AddressBookDbContext> 
         // Sequelize declared the key as SERIAL; identity columns would not match the adopted table.
         modelBuilder.UseSerialColumns();
         modelBuilder.ApplyConfigurationsFromAssembly(typeof(AddressBookDbContext).Assembly);
+        modelBuilder.HasDbFunction(typeof(ContactSearch).GetMethod(nameof(ContactSearch.Fold))!)
+            .HasSchema("public")
+            .HasName(ContactSearch.FoldFunction);
     }
 }

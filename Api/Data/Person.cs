@@ -8,6 +8,24 @@ public sealed class Person
 
     public string? LastName { get; set; }
 
+    public string? Company { get; set; }
+
+    public string? Title { get; set; }
+
+    public DateOnly? Birthday { get; set; }
+
+    public string? Notes { get; set; }
+
+    public bool Favorite { get; set; }
+
+    public List<string> Tags { get; set; } = [];
+
+    public List<LabelledValue> Emails { get; set; } = [];
+
+    public List<LabelledValue> Phones { get; set; } = [];
+
+    public List<PostalAddress> Addresses { get; set; } = [];
+
     public DateTimeOffset CreatedAt { get; set; }
 
     public DateTimeOffset UpdatedAt { get; set; }
