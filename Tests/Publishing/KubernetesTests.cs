@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace AddressBook.Tests.Publishing;
@@ -126,6 +127,33 @@ public sealed partial class KubernetesTests
         Assert.Equal("3000", Single("Service", ResourceNames.Api).Map("spec").List("ports").Maps().Single().Text("port"));
         Assert.Equal("4", Single("HorizontalPodAutoscaler", ResourceNames.Api).Map("spec").Text("minReplicas"));
         Assert.Equal("1", Single("PodDisruptionBudget", ResourceNames.Api).Map("spec").Text("maxUnavailable"));
+    }
+
+    [Fact]
+    public async Task A_slow_database_delays_the_migrations_instead_of_failing_them()
+    {
+        using var output = await PublishedOutput.PublishAsync("kubernetes");
+        var job = output.Yaml("migrations.yaml").Single();
+        var jobPod = job.Map("spec").Map("template").Map("spec");
+        var wait = jobPod.List("initContainers").Maps().Single(c => c.List("args").Contains("statefulset/postgres"));
+
+        // Each attempt waits out its timeout, then the Job starts another: together at least half an hour.
+        var attempts = int.Parse(job.Map("spec").Text("backoffLimit"), CultureInfo.InvariantCulture) + 1;
+        var timeout = TimeSpan.FromSeconds(int.Parse(Timeout(wait).TrimEnd('s'), CultureInfo.InvariantCulture));
+        Assert.True(attempts >= 4, $"The Job gives up after {attempts} attempts");
+        Assert.True(attempts * timeout >= TimeSpan.FromMinutes(30), $"The Job waits {attempts * timeout} for postgres at most");
+        Assert.False(job.Map("spec").ContainsKey("activeDeadlineSeconds"));
+        Assert.Equal("Never", jobPod.Text("restartPolicy"));
+
+        // The API's pods restart their own wait when it times out, so they keep waiting while the Job retries.
+        var apiPod = output.Yaml("api.yaml").Single(o => o.Text("kind") == "Deployment").Map("spec").Map("template").Map("spec");
+        var apiWait = apiPod.List("initContainers").Maps().Single(c => c.List("args").Contains("--for=condition=complete"));
+        Assert.Contains($"job/{job.Map("metadata").Text("name")}", apiWait.List("args").Cast<string>());
+        Assert.Equal("Always", apiPod.TextOrNull("restartPolicy") ?? "Always");
+        Assert.Matches("^[0-9]+s$", Timeout(apiWait));
+
+        static string Timeout(Dictionary<object, object> container) =>
+            container.List("args").Cast<string>().Single(a => a.StartsWith("--timeout=", StringComparison.Ordinal))["--timeout=".Length..];
     }
 
     [Fact]
