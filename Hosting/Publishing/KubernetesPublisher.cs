@@ -33,7 +33,7 @@ internal sealed class KubernetesPublisher(DeploymentModel model, PublishingOptio
     {
         Directory.CreateDirectory(outputDirectory);
         var secretsFile = Path.Combine(outputDirectory, SecretsFileName);
-        var inputs = DeploymentInputs.Resolve(model, configuration, secretsFile, warnings);
+        var inputs = DeploymentInputs.Resolve(model, configuration, secretsFile, EnvFileSyntax.Verbatim, warnings);
         var resolver = new ExpressionResolver(model, this);
 
         var files = new List<(string Name, string Text)>();
@@ -70,7 +70,7 @@ internal sealed class KubernetesPublisher(DeploymentModel model, PublishingOptio
             written.Add(path);
         }
 
-        await DeploymentInputs.WriteEnvFileAsync(secretsFile, inputs, cancellationToken).ConfigureAwait(false);
+        await DeploymentInputs.WriteEnvFileAsync(secretsFile, inputs, EnvFileSyntax.Verbatim, cancellationToken).ConfigureAwait(false);
         written.Add(secretsFile);
         return written;
     }

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using AddressBook.Hosting;
+using AddressBook.Hosting.Publishing;
 
 namespace AddressBook.Tests.Publishing;
 
@@ -101,16 +103,35 @@ public sealed partial class ComposeTests
     {
         using var first = await PublishedOutput.PublishAsync("compose");
         var password = first.Env(".env")["POSTGRES_PASSWORD"];
-        var outputArgs = new[] { "--output-path", first.Directory };
 
-        var builder = await Hosting.Testing.DistributedApplicationTestingBuilder.CreateAsync<Program>(["--publisher", "compose", .. outputArgs]);
-        await using (var app = builder.Build())
-        {
-            await app.RunAsync();
-        }
+        await PublishedOutput.RepublishAsync("compose", first);
 
         Assert.Matches("^[A-Za-z0-9]{22}$", password);
         Assert.Equal(password, first.Env(".env")["POSTGRES_PASSWORD"]);
+    }
+
+    [Fact]
+    public async Task An_awkward_value_reads_back_as_given_and_is_kept_as_given()
+    {
+        // What Compose would interpolate, cut at a comment, trim or unquote, were the value not single-quoted.
+        const string awkward = " $HOME ${POSTGRES_PASSWORD} $$ $(id) #not-a-comment \"double\" back\\slash\ttab = end ";
+        using var output = await PublishedOutput.PublishAsync("compose", $"--Parameters:postgres-password={awkward}");
+        Assert.Equal(awkward, output.Env(".env")["POSTGRES_PASSWORD"]);
+
+        await PublishedOutput.RepublishAsync("compose", output);
+
+        Assert.Equal(awkward, output.Env(".env")["POSTGRES_PASSWORD"]);
+    }
+
+    [Theory]
+    [InlineData("it's")]
+    [InlineData("ends with a backslash\\")]
+    public void A_value_compose_cannot_hold_as_written_is_refused(string value)
+    {
+        var refusal = Assert.Throws<DistributedApplicationException>(() => DeploymentInputs.EnvValue("POSTGRES_PASSWORD", value, EnvFileSyntax.ComposeSingleQuoted));
+
+        Assert.Contains("POSTGRES_PASSWORD", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(value, DeploymentInputs.EnvValue("POSTGRES_PASSWORD", value, EnvFileSyntax.Verbatim));
     }
 
     [GeneratedRegex(@"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]

@@ -93,9 +93,11 @@ public sealed class GoldenFileTests
         {
             if (lines[i - 1].StartsWith('#') && lines[i - 1].Contains("(secret)", StringComparison.Ordinal) && lines[i].IndexOf('=') is > 0 and var separator)
             {
-                var value = lines[i][(separator + 1)..];
+                var written = lines[i][(separator + 1)..];
+                var quote = written.Length >= 2 && written[0] == '\'' && written[^1] == '\'' ? "'" : "";
+                var value = written[quote.Length..^quote.Length];
                 Assert.True(!lines[i - 1].Contains("generated", StringComparison.Ordinal) || value.Length >= 22, $"A generated secret is too short: {lines[i][..separator]}");
-                lines[i] = $"{lines[i][..separator]}=<secret>";
+                lines[i] = $"{lines[i][..separator]}={quote}<secret>{quote}";
             }
         }
 

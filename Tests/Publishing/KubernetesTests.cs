@@ -184,7 +184,9 @@ public sealed partial class KubernetesTests
     [Fact]
     public async Task Kustomize_builds_the_export_and_points_every_workload_at_the_generated_secret()
     {
-        using var output = await PublishedOutput.PublishAsync("kubernetes");
+        // kustomize takes a secret file's values as written: quotes, '$' and '#' included.
+        const string awkward = "it's $HOME ${X} $(X) #1 \"double\" back\\slash";
+        using var output = await PublishedOutput.PublishAsync("kubernetes", $"--Parameters:postgres-password={awkward}");
         var startInfo = new System.Diagnostics.ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
         startInfo.ArgumentList.Add("kustomize");
         startInfo.ArgumentList.Add(output.Directory);
@@ -199,6 +201,7 @@ public sealed partial class KubernetesTests
         var secretName = secret.Map("metadata").Text("name");
         Assert.Matches("^parameters-[a-z0-9]+$", secretName);
         Assert.Equal(output.Env("secrets.env").Keys.Order(), secret.Map("data").Keys.Cast<string>().Order());
+        Assert.Equal(awkward, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(secret.Map("data").Text("POSTGRES_PASSWORD"))));
         var references = Regex.Matches(await rendered, @"secretKeyRef:\s+key: \S+\s+name: (\S+)").Select(m => m.Groups[1].Value).ToList();
         Assert.NotEmpty(references);
         Assert.All(references, name => Assert.Equal(secretName, name));
