@@ -44,8 +44,15 @@ public sealed partial class ComposeTests
         var port = api.Map("environment").Text("HTTP_PORTS");
         Assert.Contains($"/dev/tcp/127.0.0.1/{port} ", string.Join(' ', api.Map("healthcheck").List("test")));
         Assert.Contains("GET /health ", string.Join(' ', api.Map("healthcheck").List("test")));
-        Assert.Equal($"Host=postgres;Port=5432;Username=postgres;Password=${{POSTGRES_PASSWORD}};Database=addressbook",
-            api.Map("environment").Text("ConnectionStrings__addressbook"));
+        foreach (var project in new[] { ResourceNames.Api, ResourceNames.Migrations })
+        {
+            // Services reach postgres by its service name, on the port its server listens on (the one its healthcheck asks).
+            var connection = PublishedOutput.ConnectionString(services.Map(project).Map("environment").Text("ConnectionStrings__addressbook"));
+            var postgres = services.Map(connection["Host"].ToString()!);
+            Assert.StartsWith("docker.io/library/postgres:", postgres.Text("image"), StringComparison.Ordinal);
+            Assert.Contains($"--port={connection["Port"]}", postgres.Map("healthcheck").List("test").Cast<string>());
+            Assert.Equal("${POSTGRES_PASSWORD}", connection["Password"]);
+        }
 
         // Four replicas cannot share host port 3000: the proxy publishes it and balances across them.
         var proxy = services.Map($"{ResourceNames.Api}-proxy");

@@ -92,6 +92,17 @@ public sealed partial class KubernetesTests
             Assert.All(service.Map("spec").List("ports").Maps(), port => Assert.Contains(port.Text("targetPort"), ports));
         }
 
+        // Workloads reach postgres through its Service, on a port that Service serves.
+        foreach (var workload in objects.Where(o => o.Text("kind") is "Deployment" or "Job"))
+        {
+            var variable = workload.Map("spec").Map("template").Map("spec").List("containers").Maps().Single().List("env").Maps()
+                .Single(v => v.Text("name") == "ConnectionStrings__addressbook");
+            var connection = PublishedOutput.ConnectionString(variable.Text("value"));
+            Assert.Equal(ResourceNames.Postgres, connection["Host"]);
+            var service = Assert.Single(named[("Service", connection["Host"].ToString()!)]);
+            Assert.Contains(connection["Port"].ToString(), service.Map("spec").List("ports").Maps().Select(p => p.Text("port")));
+        }
+
         foreach (var scaler in objects.Where(o => o.Text("kind") is "HorizontalPodAutoscaler"))
         {
             Assert.True(named.Contains(("Deployment", scaler.Map("spec").Map("scaleTargetRef").Text("name"))));
