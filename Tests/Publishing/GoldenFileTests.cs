@@ -6,7 +6,8 @@ namespace AddressBook.Tests.Publishing;
 /// <summary>
 /// Each publisher's output for the app host's model, compared with the reviewed copy in Publishing/Golden.
 /// After a change to the model, regenerate the copies, review their diff and commit it:
-/// <c>ADDRESSBOOK_UPDATE_GOLDEN=1 dotnet test --filter FullyQualifiedName~GoldenFileTests</c>.
+/// <c>ADDRESSBOOK_UPDATE_GOLDEN=1 dotnet test --filter FullyQualifiedName~GoldenFileTests</c>
+/// (which then fails, saying so, so that a run with the variable set never passes as if nothing had changed).
 /// Generated secrets differ at every run, so secret values are compared as <c>&lt;secret&gt;</c>.
 /// </summary>
 public sealed class GoldenFileTests
@@ -35,6 +36,8 @@ public sealed class GoldenFileTests
             {
                 await File.WriteAllTextAsync(Path.Combine(golden, file), text);
             }
+
+            Assert.Fail($"Rewrote the reviewed copies of {publisher} in {golden}: review their diff, commit it, and run again without {UpdateVariable}.");
         }
 
         Assert.True(Directory.Exists(golden), $"No reviewed copy at {golden}; create it with {UpdateVariable}=1.");
