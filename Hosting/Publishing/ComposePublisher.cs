@@ -23,7 +23,7 @@ internal sealed class ComposePublisher(DeploymentModel model, PublishingOptions 
     {
         Directory.CreateDirectory(outputDirectory);
         var envFile = Path.Combine(outputDirectory, EnvFileName);
-        var inputs = DeploymentInputs.Resolve(model, configuration, envFile, warnings);
+        var inputs = DeploymentInputs.Resolve(model, configuration, envFile, EnvFileSyntax.ComposeSingleQuoted, warnings);
         var resolver = new ExpressionResolver(model, this);
 
         var services = new YamlMap();
@@ -69,7 +69,7 @@ internal sealed class ComposePublisher(DeploymentModel model, PublishingOptions 
 
         var composeFile = Path.Combine(outputDirectory, ComposeFileName);
         await File.WriteAllTextAsync(composeFile, YamlWriter.Write(compose), cancellationToken).ConfigureAwait(false);
-        await DeploymentInputs.WriteEnvFileAsync(envFile, inputs, cancellationToken).ConfigureAwait(false);
+        await DeploymentInputs.WriteEnvFileAsync(envFile, inputs, EnvFileSyntax.ComposeSingleQuoted, cancellationToken).ConfigureAwait(false);
         return [composeFile, envFile];
     }
 

@@ -20,14 +20,20 @@ internal sealed class KubernetesPublisher(DeploymentModel model, PublishingOptio
     private const string WaiterFileName = "dependency-waiter.yaml";
     private const string KubectlImage = "registry.k8s.io/kubectl:v1.34.1";
 
-    // Readiness of the whole application: generous, since images may still be pulling.
+    // Readiness of the whole application: generous, since images may still be pulling. A Deployment's pod that
+    // gives up restarts its wait, so it keeps waiting for as long as what it waits for retries.
     private const string WaitTimeout = "--timeout=600s";
+
+    // A Job's wait gives up with its pod; Kubernetes then starts another after a backoff (10 s, doubling, at most
+    // 6 minutes). Six retries keep a Job waiting for a slow database over an hour before it fails for good, and
+    // give a migration that failed on a connection dropped mid-start a second chance.
+    private const int JobBackoffLimit = 6;
 
     public async Task<IReadOnlyList<string>> PublishAsync(string outputDirectory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(outputDirectory);
         var secretsFile = Path.Combine(outputDirectory, SecretsFileName);
-        var inputs = DeploymentInputs.Resolve(model, configuration, secretsFile, warnings);
+        var inputs = DeploymentInputs.Resolve(model, configuration, secretsFile, EnvFileSyntax.Verbatim, warnings);
         var resolver = new ExpressionResolver(model, this);
 
         var files = new List<(string Name, string Text)>();
@@ -64,7 +70,7 @@ internal sealed class KubernetesPublisher(DeploymentModel model, PublishingOptio
             written.Add(path);
         }
 
-        await DeploymentInputs.WriteEnvFileAsync(secretsFile, inputs, cancellationToken).ConfigureAwait(false);
+        await DeploymentInputs.WriteEnvFileAsync(secretsFile, inputs, EnvFileSyntax.Verbatim, cancellationToken).ConfigureAwait(false);
         written.Add(secretsFile);
         return written;
     }
@@ -85,8 +91,7 @@ internal sealed class KubernetesPublisher(DeploymentModel model, PublishingOptio
             case "Job":
                 yield return Resource("batch/v1", "Job", JobName(workload, resolver), workload, new YamlMap
                 {
-                    // A worker the model does not restart fails the Job at its first failure, as it fails the app host's run.
-                    { "backoffLimit", workload.RestartPolicy?.MaxRestarts ?? 0 },
+                    { "backoffLimit", JobBackoffLimit },
                     { "template", pod },
                 });
                 yield break;

@@ -1,4 +1,6 @@
 using System.Text.RegularExpressions;
+using AddressBook.Hosting;
+using AddressBook.Hosting.Publishing;
 
 namespace AddressBook.Tests.Publishing;
 
@@ -42,8 +44,15 @@ public sealed partial class ComposeTests
         var port = api.Map("environment").Text("HTTP_PORTS");
         Assert.Contains($"/dev/tcp/127.0.0.1/{port} ", string.Join(' ', api.Map("healthcheck").List("test")));
         Assert.Contains("GET /health ", string.Join(' ', api.Map("healthcheck").List("test")));
-        Assert.Equal($"Host=postgres;Port=5432;Username=postgres;Password=${{POSTGRES_PASSWORD}};Database=addressbook",
-            api.Map("environment").Text("ConnectionStrings__addressbook"));
+        foreach (var project in new[] { ResourceNames.Api, ResourceNames.Migrations })
+        {
+            // Services reach postgres by its service name, on the port its server listens on (the one its healthcheck asks).
+            var connection = PublishedOutput.ConnectionString(services.Map(project).Map("environment").Text("ConnectionStrings__addressbook"));
+            var postgres = services.Map(connection["Host"].ToString()!);
+            Assert.StartsWith("docker.io/library/postgres:", postgres.Text("image"), StringComparison.Ordinal);
+            Assert.Contains($"--port={connection["Port"]}", postgres.Map("healthcheck").List("test").Cast<string>());
+            Assert.Equal("${POSTGRES_PASSWORD}", connection["Password"]);
+        }
 
         // Four replicas cannot share host port 3000: the proxy publishes it and balances across them.
         var proxy = services.Map($"{ResourceNames.Api}-proxy");
@@ -101,16 +110,35 @@ public sealed partial class ComposeTests
     {
         using var first = await PublishedOutput.PublishAsync("compose");
         var password = first.Env(".env")["POSTGRES_PASSWORD"];
-        var outputArgs = new[] { "--output-path", first.Directory };
 
-        var builder = await Hosting.Testing.DistributedApplicationTestingBuilder.CreateAsync<Program>(["--publisher", "compose", .. outputArgs]);
-        await using (var app = builder.Build())
-        {
-            await app.RunAsync();
-        }
+        await PublishedOutput.RepublishAsync("compose", first);
 
         Assert.Matches("^[A-Za-z0-9]{22}$", password);
         Assert.Equal(password, first.Env(".env")["POSTGRES_PASSWORD"]);
+    }
+
+    [Fact]
+    public async Task An_awkward_value_reads_back_as_given_and_is_kept_as_given()
+    {
+        // What Compose would interpolate, cut at a comment, trim or unquote, were the value not single-quoted.
+        const string awkward = " $HOME ${POSTGRES_PASSWORD} $$ $(id) #not-a-comment \"double\" back\\slash\ttab = end ";
+        using var output = await PublishedOutput.PublishAsync("compose", $"--Parameters:postgres-password={awkward}");
+        Assert.Equal(awkward, output.Env(".env")["POSTGRES_PASSWORD"]);
+
+        await PublishedOutput.RepublishAsync("compose", output);
+
+        Assert.Equal(awkward, output.Env(".env")["POSTGRES_PASSWORD"]);
+    }
+
+    [Theory]
+    [InlineData("it's")]
+    [InlineData("ends with a backslash\\")]
+    public void A_value_compose_cannot_hold_as_written_is_refused(string value)
+    {
+        var refusal = Assert.Throws<DistributedApplicationException>(() => DeploymentInputs.EnvValue("POSTGRES_PASSWORD", value, EnvFileSyntax.ComposeSingleQuoted));
+
+        Assert.Contains("POSTGRES_PASSWORD", refusal.Message, StringComparison.Ordinal);
+        Assert.Equal(value, DeploymentInputs.EnvValue("POSTGRES_PASSWORD", value, EnvFileSyntax.Verbatim));
     }
 
     [GeneratedRegex(@"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]

@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
 using AddressBook.Hosting.ApplicationModel;
 using AddressBook.Tests.Infrastructure;
 
@@ -17,7 +15,7 @@ public sealed class ContainerImageTests
     [InlineData("MigrationService/MigrationService.csproj", ResourceNames.Migrations, "addressbook-migrations")]
     public async Task Exports_run_the_image_the_project_file_names(string projectFile, string resource, string repository)
     {
-        var properties = await EvaluateAsync(projectFile, "ContainerRepository", "ContainerImageTag", "EnableSdkContainerSupport", "Version");
+        var properties = await MsBuildProperties.EvaluateAsync(projectFile, "ContainerRepository", "ContainerImageTag", "EnableSdkContainerSupport", "Version");
         Assert.Equal(repository, properties["ContainerRepository"]);
         Assert.Equal(properties["Version"], properties["ContainerImageTag"]);
         Assert.Equal("true", properties["EnableSdkContainerSupport"], ignoreCase: true);
@@ -33,25 +31,5 @@ public sealed class ContainerImageTests
         var workload = kubernetes.Yaml($"{resource}.yaml").First();
         var container = workload.Map("spec").Map("template").Map("spec").List("containers").Maps().Single();
         Assert.Equal($"registry.example.com/team/{image}", container.Text("image"));
-    }
-
-    private static async Task<Dictionary<string, string>> EvaluateAsync(string projectFile, params string[] names)
-    {
-        var startInfo = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = RepositoryPaths.Root };
-        startInfo.ArgumentList.Add("msbuild");
-        startInfo.ArgumentList.Add(projectFile);
-        foreach (var name in names)
-        {
-            startInfo.ArgumentList.Add($"-getProperty:{name}");
-        }
-
-        using var process = Process.Start(startInfo)!;
-        var standardOutput = process.StandardOutput.ReadToEndAsync();
-        var standardError = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"dotnet msbuild failed: {await standardOutput}{await standardError}");
-        using var json = JsonDocument.Parse(await standardOutput);
-        return json.RootElement.GetProperty("Properties").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "");
     }
 }

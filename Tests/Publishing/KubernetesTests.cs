@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace AddressBook.Tests.Publishing;
@@ -91,6 +92,17 @@ public sealed partial class KubernetesTests
             Assert.All(service.Map("spec").List("ports").Maps(), port => Assert.Contains(port.Text("targetPort"), ports));
         }
 
+        // Workloads reach postgres through its Service, on a port that Service serves.
+        foreach (var workload in objects.Where(o => o.Text("kind") is "Deployment" or "Job"))
+        {
+            var variable = workload.Map("spec").Map("template").Map("spec").List("containers").Maps().Single().List("env").Maps()
+                .Single(v => v.Text("name") == "ConnectionStrings__addressbook");
+            var connection = PublishedOutput.ConnectionString(variable.Text("value"));
+            Assert.Equal(ResourceNames.Postgres, connection["Host"]);
+            var service = Assert.Single(named[("Service", connection["Host"].ToString()!)]);
+            Assert.Contains(connection["Port"].ToString(), service.Map("spec").List("ports").Maps().Select(p => p.Text("port")));
+        }
+
         foreach (var scaler in objects.Where(o => o.Text("kind") is "HorizontalPodAutoscaler"))
         {
             Assert.True(named.Contains(("Deployment", scaler.Map("spec").Map("scaleTargetRef").Text("name"))));
@@ -129,6 +141,33 @@ public sealed partial class KubernetesTests
     }
 
     [Fact]
+    public async Task A_slow_database_delays_the_migrations_instead_of_failing_them()
+    {
+        using var output = await PublishedOutput.PublishAsync("kubernetes");
+        var job = output.Yaml("migrations.yaml").Single();
+        var jobPod = job.Map("spec").Map("template").Map("spec");
+        var wait = jobPod.List("initContainers").Maps().Single(c => c.List("args").Contains("statefulset/postgres"));
+
+        // Each attempt waits out its timeout, then the Job starts another: together at least half an hour.
+        var attempts = int.Parse(job.Map("spec").Text("backoffLimit"), CultureInfo.InvariantCulture) + 1;
+        var timeout = TimeSpan.FromSeconds(int.Parse(Timeout(wait).TrimEnd('s'), CultureInfo.InvariantCulture));
+        Assert.True(attempts >= 4, $"The Job gives up after {attempts} attempts");
+        Assert.True(attempts * timeout >= TimeSpan.FromMinutes(30), $"The Job waits {attempts * timeout} for postgres at most");
+        Assert.False(job.Map("spec").ContainsKey("activeDeadlineSeconds"));
+        Assert.Equal("Never", jobPod.Text("restartPolicy"));
+
+        // The API's pods restart their own wait when it times out, so they keep waiting while the Job retries.
+        var apiPod = output.Yaml("api.yaml").Single(o => o.Text("kind") == "Deployment").Map("spec").Map("template").Map("spec");
+        var apiWait = apiPod.List("initContainers").Maps().Single(c => c.List("args").Contains("--for=condition=complete"));
+        Assert.Contains($"job/{job.Map("metadata").Text("name")}", apiWait.List("args").Cast<string>());
+        Assert.Equal("Always", apiPod.TextOrNull("restartPolicy") ?? "Always");
+        Assert.Matches("^[0-9]+s$", Timeout(apiWait));
+
+        static string Timeout(Dictionary<object, object> container) =>
+            container.List("args").Cast<string>().Single(a => a.StartsWith("--timeout=", StringComparison.Ordinal))["--timeout=".Length..];
+    }
+
+    [Fact]
     public async Task Publishing_again_names_the_same_migration_job_so_applying_again_changes_nothing()
     {
         using var first = await PublishedOutput.PublishAsync("kubernetes");
@@ -156,7 +195,9 @@ public sealed partial class KubernetesTests
     [Fact]
     public async Task Kustomize_builds_the_export_and_points_every_workload_at_the_generated_secret()
     {
-        using var output = await PublishedOutput.PublishAsync("kubernetes");
+        // kustomize takes a secret file's values as written: quotes, '$' and '#' included.
+        const string awkward = "it's $HOME ${X} $(X) #1 \"double\" back\\slash";
+        using var output = await PublishedOutput.PublishAsync("kubernetes", $"--Parameters:postgres-password={awkward}");
         var startInfo = new System.Diagnostics.ProcessStartInfo("kubectl") { RedirectStandardOutput = true, RedirectStandardError = true };
         startInfo.ArgumentList.Add("kustomize");
         startInfo.ArgumentList.Add(output.Directory);
@@ -171,6 +212,7 @@ public sealed partial class KubernetesTests
         var secretName = secret.Map("metadata").Text("name");
         Assert.Matches("^parameters-[a-z0-9]+$", secretName);
         Assert.Equal(output.Env("secrets.env").Keys.Order(), secret.Map("data").Keys.Cast<string>().Order());
+        Assert.Equal(awkward, System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(secret.Map("data").Text("POSTGRES_PASSWORD"))));
         var references = Regex.Matches(await rendered, @"secretKeyRef:\s+key: \S+\s+name: (\S+)").Select(m => m.Groups[1].Value).ToList();
         Assert.NotEmpty(references);
         Assert.All(references, name => Assert.Equal(secretName, name));

@@ -34,11 +34,20 @@ public sealed class PublishedOutput : IDisposable
     {
         // Three levels below the repository, so the manifest's relative project paths are the same on every machine.
         var directory = Path.Combine(RepositoryPaths.Root, "artifacts", "publishing", $"{publisher}-{Guid.NewGuid():N}");
+        return new PublishedOutput(directory, await RunAsync(publisher, directory, args));
+    }
+
+    /// <summary>Publishes again into the same folder, as a user does after changing the model or a value.</summary>
+    public static async Task RepublishAsync(string publisher, PublishedOutput previous, params string[] args) =>
+        await RunAsync(publisher, previous.Directory, args);
+
+    private static async Task<IReadOnlyList<ResourceSnapshot>> RunAsync(string publisher, string directory, string[] args)
+    {
         var outputPath = publisher == "manifest" ? Path.Combine(directory, "aspire-manifest.json") : directory;
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>(["--publisher", publisher, "--output-path", outputPath, .. args]);
         await using var app = builder.Build();
         await app.RunAsync();
-        return new PublishedOutput(directory, app.ResourceNotifications.GetCurrentStates());
+        return app.ResourceNotifications.GetCurrentStates();
     }
 
     public string Read(string file) => File.ReadAllText(Path.Combine(Directory, file));
@@ -61,10 +70,53 @@ public sealed class PublishedOutput : IDisposable
         return documents;
     }
 
-    /// <summary>The variables of an env file.</summary>
+    /// <summary>
+    /// The variables of an env file, read as the tool that takes it reads them: Compose reads <c>.env</c>;
+    /// kustomize takes the rest of the line after the first <c>=</c> of any other.
+    /// </summary>
     public IReadOnlyDictionary<string, string> Env(string file) =>
         File.ReadLines(Path.Combine(Directory, file)).Where(l => !l.StartsWith('#') && l.Contains('='))
-            .ToDictionary(l => l[..l.IndexOf('=')], l => l[(l.IndexOf('=') + 1)..]);
+            .ToDictionary(l => l[..l.IndexOf('=')], l => file == ".env" ? ComposeValue(l[(l.IndexOf('=') + 1)..]) : l[(l.IndexOf('=') + 1)..]);
+
+    /// <summary>
+    /// A value as Compose's .env parser (compose-go) reads it when it is single-quoted: as written up to the closing
+    /// quote, with no interpolation, a backslash escaping only a quote. Any other form would be interpolated, which
+    /// an export must never leave to chance, so it fails the test.
+    /// </summary>
+    public static string ComposeValue(string written)
+    {
+        Assert.True(written.StartsWith('\''), $"Compose would interpolate the unquoted value {written}");
+        var value = new System.Text.StringBuilder();
+        var escaping = false;
+        for (var i = 1; i < written.Length; i++)
+        {
+            var character = written[i];
+            if (character == '\'' && !escaping)
+            {
+                Assert.True(written[(i + 1)..].Trim().Length == 0, $"Compose would not read what follows the closing quote of {written}");
+                return value.ToString();
+            }
+
+            if (character == '\\' && !escaping)
+            {
+                escaping = true;
+                continue;
+            }
+
+            if (escaping && character != '\'')
+            {
+                value.Append('\\');
+            }
+
+            escaping = false;
+            value.Append(character);
+        }
+
+        throw new Xunit.Sdk.XunitException($"Compose finds no closing quote in {written}");
+    }
+
+    /// <summary>The keys of a connection string, case-insensitive as its clients read them.</summary>
+    public static System.Data.Common.DbConnectionStringBuilder ConnectionString(string text) => new() { ConnectionString = text };
 
     public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
 }
