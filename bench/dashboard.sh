@@ -61,15 +61,27 @@ received() {
     fi
 }
 
+# settled SIGNAL: the received count once it stops changing. The exporters flush on exit, so the last batch may
+# still be on its way when the generator ends; two equal readings 200 ms apart, or 10 s at most, end the wait.
+settled() {
+    local signal=$1 last now deadline=$(( SECONDS + 10 ))
+    last=$(received "$signal")
+    while (( SECONDS < deadline )); do
+        sleep 0.2
+        now=$(received "$signal")
+        (( now == last )) && break
+        last=$now
+    done
+    say "$last"
+}
+
 ingest() {
     local signal=$1 before after started seconds output produced
     before=$(received "$signal")
     started=$EPOCHREALTIME
     output=$(dotnet run --no-build -c Release bench/otlp-load.cs -- "$signal" "$grpc" "$key" "$otlp_seconds" "$producers" 2>&1) \
         || { say "$output" | indent; fail "the OTLP load generator failed"; }
-    # The exporters flush on exit; give the last batch a moment to be counted.
-    sleep 1
-    after=$(received "$signal")
+    after=$(settled "$signal")
     seconds=$(since "$started")
     produced=$(grep -oE 'produced [0-9]+' <<<"$output" | grep -oE '[0-9]+$')
     say "== $signal: $producers SDK exporters over OTLP/gRPC for ${otlp_seconds} s"

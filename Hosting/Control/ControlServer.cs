@@ -46,6 +46,10 @@ internal sealed class ControlServer(AppHostState state, ResourceNotificationServ
             {
                 return Results.Problem(ex.Message, statusCode: StatusCodes.Status400BadRequest);
             }
+            catch (InvalidOperationException ex)
+            {
+                return Results.Problem(ex.Message, statusCode: StatusCodes.Status409Conflict);
+            }
         });
         await _app.StartAsync(cancellationToken).ConfigureAwait(false);
         if (!OperatingSystem.IsWindows())

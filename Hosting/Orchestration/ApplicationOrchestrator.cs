@@ -354,21 +354,69 @@ internal sealed class ApplicationOrchestrator(
             throw new InvalidOperationException("The app host is shutting down.");
         }
 
-        var replica = runner.Resource.Name == resourceName ? null : resourceName;
-        return (runner, commandName) switch
+        if (runner is not ProjectRunner project || commandName is not (KnownResourceCommands.Restart or KnownResourceCommands.Stop or KnownResourceCommands.Start))
         {
-            (ProjectRunner project, KnownResourceCommands.Restart) => project.RestartAsync(cancellationToken, replica),
-            (ProjectRunner project, KnownResourceCommands.Stop) => project.StopReplicasAsync(replica),
-            (ProjectRunner project, KnownResourceCommands.Start) => project.StartReplicasAsync(cancellationToken, replica),
-            _ => throw new NotSupportedException($"'{resourceName}' has no command '{commandName}'."),
+            throw new NotSupportedException($"'{resourceName}' has no command '{commandName}'.");
+        }
+
+        if (!CommandsOf(resourceName).Contains(commandName))
+        {
+            var state = context.Notifications.TryGetCurrentState(resourceName)?.State ?? ReplicaStates(resourceName).FirstOrDefault();
+            throw new InvalidOperationException($"'{resourceName}' is {state}: '{commandName}' does not apply to it now.");
+        }
+
+        var replica = runner.Resource.Name == resourceName ? null : resourceName;
+        return commandName switch
+        {
+            KnownResourceCommands.Restart => project.RestartAsync(cancellationToken, replica),
+            KnownResourceCommands.Stop => project.StopReplicasAsync(replica),
+            _ => project.StartReplicasAsync(cancellationToken, replica),
         };
     }
 
-    /// <summary>The commands a resource accepts.</summary>
-    public IReadOnlyList<string> CommandsOf(string resourceName) =>
-        _runners.Values.FirstOrDefault(r => r.Resource.Name == resourceName) is ProjectRunner
-            ? [KnownResourceCommands.Stop, KnownResourceCommands.Start, KnownResourceCommands.Restart]
-            : [];
+    /// <summary>
+    /// The commands a project or one of its replicas accepts in its present state, as Aspire offers them: Stop and Restart
+    /// while a process runs, Start once it has stopped, finished or failed (a completed worker can run again, but
+    /// there is nothing to stop or restart). A resource offers what any of its replicas does.
+    /// </summary>
+    public IReadOnlyList<string> CommandsOf(string resourceName)
+    {
+        var states = ReplicaStates(resourceName).ToList();
+        var running = states.Contains(KnownResourceStates.Running);
+        // A replica waiting out its back-off after a crash can be stopped, so it is not restarted again.
+        var stoppable = running || states.Contains(KnownResourceStates.Starting);
+        var startable = states.Any(KnownResourceStates.TerminalStates.Contains);
+        List<string> commands = [];
+        if (stoppable)
+        {
+            commands.Add(KnownResourceCommands.Stop);
+        }
+
+        if (startable)
+        {
+            commands.Add(KnownResourceCommands.Start);
+        }
+
+        if (running)
+        {
+            commands.Add(KnownResourceCommands.Restart);
+        }
+
+        return commands;
+    }
+
+    /// <summary>The states of a project's replicas, or of the one replica named; none for what is not a project.</summary>
+    private IEnumerable<string> ReplicaStates(string name)
+    {
+        var project = _runners.Values.OfType<ProjectRunner>().FirstOrDefault(r => r.Resource.Name == name || r.HasReplica(name));
+        if (project is null || context.Notifications.TryGetCurrentState(project.Resource.Name) is not { } snapshot)
+        {
+            return [];
+        }
+
+        var named = snapshot.Replicas.Where(r => r.Name == name).ToList();
+        return (named.Count == 1 && snapshot.Replicas.Length > 1 ? named : [.. snapshot.Replicas]).Select(r => r.State);
+    }
 
     private bool IsAwaitedForCompletion(IResource resource) =>
         _runners.Keys.Any(r => r.Annotations.OfType<WaitAnnotation>().Any(w => w.Resource == resource && w.WaitType == WaitType.WaitForCompletion));

@@ -126,7 +126,7 @@ public sealed class DashboardTelemetryTests(DashboardAppFixture fixture)
         Assert.Equal("1000", environment["OTEL_BSP_SCHEDULE_DELAY"]);
         var parameter = resources.Value.EnumerateArray().Single(r => r.GetProperty("name").GetString() == $"{ResourceNames.Postgres}-password");
         Assert.Equal("••••••••", parameter.GetProperty("value").GetString());
-        Assert.Equal(["resource-stop", "resource-start", "resource-restart"], api.GetProperty("commands").EnumerateArray().Select(c => c.GetString()!).ToArray());
+        Assert.Equal(["resource-stop", "resource-restart"], api.GetProperty("commands").EnumerateArray().Select(c => c.GetString()!).ToArray());
     }
 
     [Fact]

@@ -89,6 +89,35 @@ public sealed class TelemetryStoreTests
         Assert.Equal("body", log.Body);
     }
 
+    [Fact]
+    public async Task Logs_spans_and_points_each_wake_the_one_wait_of_a_live_page()
+    {
+        var store = new TelemetryRepository(new TelemetryLimits());
+        var resource = store.GetOrAddResource("svc", null, []);
+        Action[] additions =
+        [
+            () => store.AddLogs([sequence => new TelemetryLog { Sequence = sequence, Resource = resource, Scope = Scope, Level = "Information", Body = "x" }]),
+            () => store.AddSpans([Span(resource, 1)]),
+            () => store.AddMetric(resource, Scope, "gauge", instrument => instrument.Kind = InstrumentKind.Gauge, [([], new MetricPoint { TimeUnixNano = 1, Value = 1 })]),
+        ];
+
+        foreach (var add in additions)
+        {
+            var seen = store.Changed.Version;
+            var wait = store.Changed.WaitPastAsync(seen, CancellationToken.None);
+            Assert.False(wait.IsCompleted);
+            add();
+            await wait.WaitAsync(TimeSpan.FromSeconds(5));
+            Assert.NotEqual(seen, store.Changed.Version);
+        }
+
+        // A page that goes away ends its wait with its connection.
+        using var gone = new CancellationTokenSource();
+        var abandoned = store.Changed.WaitPastAsync(store.Changed.Version, gone.Token);
+        await gone.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => abandoned);
+    }
+
     private static string TraceId(int i) => i.ToString("x32", System.Globalization.CultureInfo.InvariantCulture);
 
     private static TelemetrySpan Span(TelemetryResource resource, int i) => new()

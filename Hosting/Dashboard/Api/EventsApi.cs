@@ -61,10 +61,10 @@ internal static class EventsApi
 
         _ = Task.Run(async () =>
         {
-            var seen = (-1L, -1L, -1L);
+            var seen = -1L;
             while (!cancellation.IsCancellationRequested)
             {
-                var now = (telemetry.LogsChanged.Version, telemetry.TracesChanged.Version, telemetry.MetricsChanged.Version);
+                var now = telemetry.Changed.Version;
                 if (now != seen)
                 {
                     seen = now;
@@ -73,10 +73,7 @@ internal static class EventsApi
                     continue;
                 }
 
-                await Task.WhenAny(
-                    telemetry.LogsChanged.WaitPastAsync(now.Item1, cancellation),
-                    telemetry.TracesChanged.WaitPastAsync(now.Item2, cancellation),
-                    telemetry.MetricsChanged.WaitPastAsync(now.Item3, cancellation)).ConfigureAwait(false);
+                await telemetry.Changed.WaitPastAsync(now, cancellation).ConfigureAwait(false);
             }
         }, cancellation).ContinueWith(_ => { }, TaskScheduler.Default);
 

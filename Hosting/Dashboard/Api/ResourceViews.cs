@@ -11,7 +11,8 @@ internal sealed record ResourceView(
 
 internal sealed record ReplicaView(
     string Name, int Index, string State, string? Health, int? ProcessId, string? InstanceId, string? Url, DateTimeOffset? StartedAt, int? ExitCode,
-    int RestartCount, long RequestsServed, string? FailureReason, ProcessUsage? Usage, IReadOnlyList<EnvironmentVariableSnapshot> Environment);
+    int RestartCount, long RequestsServed, string? FailureReason, ProcessUsage? Usage, IReadOnlyList<EnvironmentVariableSnapshot> Environment,
+    IReadOnlyList<string> Commands);
 
 /// <summary>Builds resource views with every secret masked: the values of secret parameters, and what names and connection strings mark as secret.</summary>
 internal sealed partial class ResourceViews(DistributedApplicationModel model, ResourceNotificationService notifications, ApplicationOrchestrator orchestrator)
@@ -33,7 +34,8 @@ internal sealed partial class ResourceViews(DistributedApplicationModel model, R
             [.. snapshot.Replicas.Select(r => new ReplicaView(
                 r.Name, r.Index, r.State, r.HealthStatus?.ToString(), r.ProcessId, r.InstanceId, r.Url, r.StartedAt, r.ExitCode, r.RestartCount,
                 r.RequestsServed, r.FailureReason, r.ProcessId is { } pid ? usage.GetValueOrDefault(pid) : null,
-                [.. r.EnvironmentVariables.Select(v => v with { Value = MaskSecrets(v.Name, v.Value) })]))],
+                [.. r.EnvironmentVariables.Select(v => v with { Value = MaskSecrets(v.Name, v.Value) })],
+                orchestrator.CommandsOf(r.Name)))],
             orchestrator.CommandsOf(snapshot.Name),
             snapshot.ProcessId is { } processId ? usage.GetValueOrDefault(processId) : null,
             parameter is { IsResolved: true } ? (parameter.Secret ? Mask : parameter.Value) : null);

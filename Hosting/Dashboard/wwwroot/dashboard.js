@@ -67,6 +67,11 @@ function ansiToHtml(text) {
 }
 
 // ---- Resources ----------------------------------------------------------------------------------------------------
+// Only what the resource accepts in its present state, as the server says: a finished worker offers Start alone.
+function commandButtons(name, commands, rolling) {
+  const labels = { 'resource-stop': 'Stop', 'resource-start': 'Start', 'resource-restart': rolling ? 'Rolling restart' : 'Restart' };
+  return commands.filter(c => labels[c]).map(c => `<button data-cmd="${c}" data-name="${esc(name)}"${c === 'resource-restart' && rolling ? ' title="Rolling restart: one replica at a time"' : ''}>${labels[c]}</button>`).join(' ');
+}
 const resourcesPage = {
   title: 'resources',
   async render() {
@@ -85,11 +90,7 @@ const resourcesPage = {
       const cpu = replicated ? replicaUsage.reduce((a, u) => a + u.cpuPercent, 0) : usage?.cpuPercent;
       const memory = replicated ? replicaUsage.reduce((a, u) => a + u.memoryBytes, 0) : usage?.memoryBytes;
       const running = r.replicas.some(p => p.state === 'Running') || (!r.replicas.length && r.state === 'Running');
-      const stopped = r.replicas.some(p => p.state !== 'Running' && p.state !== 'Starting');
-      const actions = r.commands.length ? `
-          <button data-cmd="resource-stop" data-name="${esc(r.name)}" ${running ? '' : 'disabled'}>Stop</button>
-          <button data-cmd="resource-start" data-name="${esc(r.name)}" ${stopped ? '' : 'disabled'}>Start</button>
-          <button data-cmd="resource-restart" data-name="${esc(r.name)}" title="${replicated ? 'Rolling restart: one replica at a time' : 'Restart'}">${replicated ? 'Rolling restart' : 'Restart'}</button>` : '';
+      const actions = commandButtons(r.name, r.commands, replicated);
       const single = r.replicas.length === 1 ? r.replicas[0] : null;
       let html = `<tr data-resource="${esc(r.name)}">
         <td><strong>${esc(r.name)}</strong>${replicated ? ` <span class="muted">${r.replicas.filter(p => p.state === 'Running').length}/${r.replicas.length} replicas</span>` : ''}</td>
@@ -108,9 +109,7 @@ const resourcesPage = {
             <td class="health-${esc(p.health)}">${esc(p.health ?? '')}</td><td>${fmtTime(p.startedAt)}</td><td>${p.restartCount || ''}</td>
             <td class="mono">${p.processId ?? ''}</td><td>${u ? u.cpuPercent.toFixed(1) + ' %' : ''}</td><td>${fmtBytes(u?.memoryBytes)}</td>
             <td class="mono">${esc(p.url ?? '')} <span class="muted">${p.requestsServed} requests</span></td>
-            <td><button data-cmd="resource-stop" data-name="${esc(p.name)}" ${p.state === 'Running' ? '' : 'disabled'}>Stop</button>
-              <button data-cmd="resource-start" data-name="${esc(p.name)}" ${p.state === 'Running' || p.state === 'Starting' ? 'disabled' : ''}>Start</button>
-              <button data-cmd="resource-restart" data-name="${esc(p.name)}">Restart</button> <button data-env="${esc(p.name)}">Details</button></td></tr>`;
+            <td>${commandButtons(p.name, p.commands, false)} <button data-env="${esc(p.name)}">Details</button></td></tr>`;
         }).join('');
       }
       return html;
