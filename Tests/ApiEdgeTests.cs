@@ -316,6 +316,41 @@ public sealed class StaticPageAndLimitsTests(AppFixture fixture)
     }
 
     [Theory]
+    [InlineData("br", "br")]
+    [InlineData("gzip", "gzip")]
+    [InlineData("gzip, deflate, br", "br")]
+    [InlineData("br;q=0, gzip", "gzip")]
+    public async Task The_page_is_compressed_as_asked_and_revalidated_in_that_encoding(string acceptEncoding, string expected)
+    {
+        using var client = fixture.App.CreateApiClient(key: "");
+        using var identity = await SendAsync(client, "/");
+        Assert.Empty(identity.Content.Headers.ContentEncoding);
+        Assert.Contains("Accept-Encoding", identity.Headers.Vary);
+        var original = await identity.Content.ReadAsByteArrayAsync();
+
+        using var compressed = await SendAsync(client, "/", acceptEncoding);
+
+        Assert.Equal(HttpStatusCode.OK, compressed.StatusCode);
+        Assert.Equal(expected, Assert.Single(compressed.Content.Headers.ContentEncoding));
+        Assert.Contains("Accept-Encoding", compressed.Headers.Vary);
+        Assert.Equal("no-cache", compressed.Headers.CacheControl?.ToString());
+        var body = await compressed.Content.ReadAsByteArrayAsync();
+        Assert.True(body.Length < original.Length, $"{expected} is {body.Length} bytes, the original {original.Length}");
+        Assert.Equal(original, Decompress(expected, body));
+        // Each encoding is a representation of its own, so a cache never hands one out under another's tag.
+        Assert.False(compressed.Headers.ETag!.IsWeak);
+        Assert.NotEqual(identity.Headers.ETag, compressed.Headers.ETag);
+
+        using var revalidated = await SendAsync(client, "/", acceptEncoding, ifNoneMatch: compressed.Headers.ETag.Tag);
+        Assert.Equal(HttpStatusCode.NotModified, revalidated.StatusCode);
+        Assert.Equal(compressed.Headers.ETag, revalidated.Headers.ETag);
+        Assert.Empty(await revalidated.Content.ReadAsByteArrayAsync());
+        using var otherEncoding = await SendAsync(client, "/", ifNoneMatch: compressed.Headers.ETag.Tag);
+        Assert.Equal(HttpStatusCode.OK, otherEncoding.StatusCode);
+        Assert.Empty(otherEncoding.Content.Headers.ContentEncoding);
+    }
+
+    [Theory]
     [InlineData(".css")]
     [InlineData(".js")]
     public async Task Hashed_assets_are_cached_for_a_year_precompressed_and_revalidated(string extension)

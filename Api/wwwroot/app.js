@@ -245,36 +245,83 @@ function button(label, accessibleName, className, onClick) {
   return element;
 }
 
-// Deleting asks once more, in place, rather than in a dialog the keyboard has to leave.
-function confirmDelete(item, contact) {
-  const actions = item.querySelector(".contact-actions");
+// Deleting asks once more, in place, rather than in a dialog the keyboard has to leave. The question names the
+// version read just now, and only that version is deleted: a change someone made meanwhile is not deleted unseen.
+async function confirmDelete(item, contact) {
+  const current = await showCurrentVersion(item, contact, () => confirmDelete(item, contact));
+  if (!current) return;
+  const actions = current.item.querySelector(".contact-actions");
   const previous = [...actions.childNodes];
+  const name = displayName(current.contact);
   const question = document.createElement("span");
   question.className = "confirm-text";
-  question.textContent = `Delete ${displayName(contact)}?`;
-  const keep = button("Keep", `Keep ${displayName(contact)}`, "secondary", () => {
+  question.textContent = `Delete ${name}?`;
+  const keep = button("Keep", `Keep ${name}`, "secondary", () => {
     actions.replaceChildren(...previous);
     previous[1].focus();
   });
-  const remove = button("Delete", `Yes, delete ${displayName(contact)}`, "danger", () => deleteContact(item, contact));
+  const remove = button("Delete", `Yes, delete ${name}`, "danger", () => deleteContact(current.item, current.contact, current.etag));
   actions.replaceChildren(question, remove, keep);
   keep.focus();
 }
 
-async function deleteContact(item, contact) {
+/**
+ * Reads the contact again and redraws its row with what was read; resolves to the new row, the contact and its ETag,
+ * or to null when there is nothing to go on with: the contact is gone (its row goes too) or the read failed.
+ */
+async function showCurrentVersion(item, contact, retry) {
+  let read;
   try {
-    await api(`/api/contacts/${contact.id}`, { method: "DELETE" });
+    read = await api(`/api/contacts/${contact.id}`);
   } catch (error) {
+    if (error instanceof ApiError && error.status === 404) {
+      removeRow(item, contact, `${displayName(contact)} has been deleted meanwhile.`);
+    } else {
+      report(error, retry);
+    }
+    return null;
+  }
+  const shown = currentRow(item, contact);
+  if (!shown) return null;
+  const row = renderContact(read.body);
+  shown.replaceWith(row);
+  return { item: row, contact: read.body, etag: read.etag };
+}
+
+// A search or sort may have redrawn the list while the API was asked: the contact's row is then the new one, if any.
+function currentRow(item, contact) {
+  return item.isConnected ? item : ui.contacts.querySelector(`li[data-id="${contact.id}"]`);
+}
+
+function removeRow(item, contact, status) {
+  const shown = currentRow(item, contact);
+  if (shown) {
+    shown.remove();
+    list.count--;
+  }
+  if (editing?.id === contact.id) stopEditing();
+  showEmptyState();
+  ui.listStatus.textContent = status;
+}
+
+async function deleteContact(item, contact, etag) {
+  try {
+    await api(`/api/contacts/${contact.id}`, { method: "DELETE", headers: { "If-Match": etag } });
+  } catch (error) {
+    if (error instanceof ApiError && error.status === 412) {
+      const current = await showCurrentVersion(item, contact, () => confirmDelete(item, contact));
+      if (!current) return;
+      ui.listStatus.textContent = `Someone else changed ${displayName(contact)} before it was deleted, so it was kept. `
+        + "The list now shows their version: delete it again if you still want to.";
+      current.item.querySelector(".danger").focus();
+      return;
+    }
     if (!(error instanceof ApiError && error.status === 404)) {
       reportWrite(error);
       return;
     }
   }
-  item.remove();
-  list.count--;
-  if (editing?.id === contact.id) stopEditing();
-  showEmptyState();
-  ui.listStatus.textContent = `Deleted ${displayName(contact)}.`;
+  removeRow(item, contact, `Deleted ${displayName(contact)}.`);
 }
 
 // --- Adding and editing ---------------------------------------------------------------------------

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Net.Http.Headers;
 
 namespace AddressBook.Hosting.Proxy;
 
@@ -128,6 +129,13 @@ internal sealed class EndpointProxy(string resourceName, IReadOnlyList<ProxyList
         context.Response.Clear();
         context.Response.StatusCode = status;
         context.Response.Headers.RetryAfter = "1";
+        // Browsers get a page and API clients problem details: caches must keep them apart.
+        context.Response.Headers.Vary = HeaderNames.Accept;
+        if (UnavailablePage.IsPreferredBy(context.Request))
+        {
+            return UnavailablePage.WriteAsync(context.Response, detail);
+        }
+
         return context.Response.WriteAsJsonAsync(
             new { type = "https://tools.ietf.org/html/rfc9110#section-15.6", title = ReasonPhrases.GetReasonPhrase(status), status, detail },
             options: null, contentType: "application/problem+json");
