@@ -5,8 +5,8 @@ using System.Buffers.Text;
 namespace AddressBook.Api.Contacts;
 
 /// <summary>
-/// The position after which the next page starts: the last id of the page before, kept opaque so clients cannot
-/// come to depend on what it holds.
+/// The position after which the next page starts: the last id of the page before, and for a page ranked by relevance
+/// that contact's rank too; kept opaque so clients cannot come to depend on what it holds.
 /// </summary>
 public static class ContactCursor
 {
@@ -15,6 +15,28 @@ public static class ContactCursor
         Span<byte> bytes = stackalloc byte[sizeof(int)];
         BinaryPrimitives.WriteInt32BigEndian(bytes, lastId);
         return Base64Url.EncodeToString(bytes);
+    }
+
+    public static string Encode(double lastRank, int lastId)
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(double) + sizeof(int)];
+        BinaryPrimitives.WriteDoubleBigEndian(bytes, lastRank);
+        BinaryPrimitives.WriteInt32BigEndian(bytes[sizeof(double)..], lastId);
+        return Base64Url.EncodeToString(bytes);
+    }
+
+    public static bool TryDecode(string cursor, out double lastRank, out int lastId)
+    {
+        Span<byte> bytes = stackalloc byte[sizeof(double) + sizeof(int)];
+        if (Base64Url.DecodeFromChars(cursor, bytes, out _, out var written) == OperationStatus.Done && written == bytes.Length)
+        {
+            lastRank = BinaryPrimitives.ReadDoubleBigEndian(bytes);
+            lastId = BinaryPrimitives.ReadInt32BigEndian(bytes[sizeof(double)..]);
+            return double.IsFinite(lastRank);
+        }
+
+        (lastRank, lastId) = (0, 0);
+        return false;
     }
 
     public static bool TryDecode(string cursor, out int lastId)

@@ -19,8 +19,11 @@ public sealed record ContactDto(
     DateTimeOffset CreatedAt,
     DateTimeOffset UpdatedAt);
 
-/// <summary>One page of contacts; <see cref="NextCursor"/> is null on the last page.</summary>
-public sealed record ContactPage(IReadOnlyList<ContactDto> Items, string? NextCursor);
+/// <summary>
+/// One page of contacts; <see cref="NextCursor"/> is null on the last page. <see cref="Total"/> comes with the first page
+/// only: later pages would pay for it again to say the same.
+/// </summary>
+public sealed record ContactPage(IReadOnlyList<ContactDto> Items, string? NextCursor, ContactCount? Total);
 
 public static class ContactMapping
 {

@@ -16,8 +16,6 @@ public static class ContactsEndpoints
 
     private const string ContactsPath = "/api/contacts";
 
-    private const string LikeEscape = "\\";
-
     private static readonly Func<AddressBookDbContext, int, CancellationToken, Task<Person?>> FindPersonAsync =
         EF.CompileAsyncQuery((AddressBookDbContext db, int id, CancellationToken _) =>
             db.People.AsNoTracking().FirstOrDefault(person => person.Id == id));
@@ -41,10 +39,13 @@ public static class ContactsEndpoints
     }
 
     /// <param name="q">
-    /// Words found in a contact's names, company, title, tags, emails or phones, each as part of one of them, in any case,
-    /// with or without accents.
+    /// Words found in a contact's names, company, title, tags, emails or phones, each as part of one of them or close to
+    /// one (a typo), in any case, with or without accents.
     /// </param>
-    /// <param name="sort"><c>oldest</c> (the default) or <c>newest</c> first.</param>
+    /// <param name="sort">
+    /// <c>relevance</c> (the default with <paramref name="q"/>): best matches first; <c>oldest</c> (the default without it)
+    /// or <c>newest</c> first.
+    /// </param>
     private static async Task<Results<Ok<ContactPage>, ValidationProblem>> ListContactsAsync(
         int? limit,
         string? cursor,
@@ -60,22 +61,29 @@ public static class ContactsEndpoints
             errors["limit"] = [$"The limit must be between 1 and {MaxPageSize}."];
         }
 
-        var lastIdOfPreviousPage = 0;
-        if (cursor is not null && !ContactCursor.TryDecode(cursor, out lastIdOfPreviousPage))
-        {
-            errors["cursor"] = ["The cursor is not one this API returned as nextCursor."];
-        }
-
-        var newestFirst = sort == "newest";
-        if (sort is not (null or "" or "oldest" or "newest"))
-        {
-            errors["sort"] = ["The sort must be 'oldest' or 'newest'."];
-        }
-
-        var search = q?.Trim();
-        if (search is { Length: > MaxSearchLength } || search?.Contains('\0') == true)
+        var search = q?.Trim() ?? "";
+        if (search.Length > MaxSearchLength || search.Contains('\0'))
         {
             errors["q"] = [$"The search must be at most {MaxSearchLength} characters, without NUL characters."];
+        }
+
+        var order = sort switch
+        {
+            null or "" => search.Length > 0 ? ContactOrder.Relevance : ContactOrder.Oldest,
+            "oldest" => ContactOrder.Oldest,
+            "newest" => ContactOrder.Newest,
+            "relevance" when search.Length > 0 => ContactOrder.Relevance,
+            _ => (ContactOrder?)null,
+        };
+        if (order is null)
+        {
+            errors["sort"] = ["The sort must be 'oldest', 'newest', or, with a search, 'relevance'."];
+        }
+
+        var after = ContactPosition.Start;
+        if (cursor is not null && order is not null && !ContactPosition.TryDecode(cursor, order.Value, out after))
+        {
+            errors["cursor"] = ["The cursor is not one this API returned as nextCursor for this sort."];
         }
 
         if (errors.Count > 0)
@@ -83,35 +91,21 @@ public static class ContactsEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        var people = db.People.AsNoTracking();
-        foreach (var word in (search ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var pattern = $"%{EscapeLikePattern(word)}%";
-            people = people.Where(person =>
-                EF.Functions.Like(EF.Property<string>(person, PersonConfiguration.SearchColumn), ContactSearch.Fold(pattern), LikeEscape));
-        }
-
-        if (cursor is not null)
-        {
-            people = newestFirst
-                ? people.Where(person => person.Id < lastIdOfPreviousPage)
-                : people.Where(person => person.Id > lastIdOfPreviousPage);
-        }
-
-        // One row past the page tells whether another page follows, without counting the table.
-        var contacts = await (newestFirst ? people.OrderByDescending(person => person.Id) : people.OrderBy(person => person.Id))
+        var matches = ContactListing.Matching(db.People.AsNoTracking(), search);
+        // One row past the page tells whether another page follows, without counting.
+        var rows = await ContactListing.Page(matches, search, order!.Value, after)
             .Take(pageSize + 1)
-            .SelectContactDtos()
             .ToListAsync(cancellationToken);
 
         string? nextCursor = null;
-        if (contacts.Count > pageSize)
+        if (rows.Count > pageSize)
         {
-            contacts.RemoveAt(pageSize);
-            nextCursor = ContactCursor.Encode(contacts[^1].Id);
+            rows.RemoveAt(pageSize);
+            nextCursor = new ContactPosition(rows[^1].Rank, rows[^1].Contact.Id).Encode(order.Value);
         }
 
-        return TypedResults.Ok(new ContactPage(contacts, nextCursor));
+        var total = cursor is null ? await ContactListing.CountAsync(db, matches, search.Length > 0, cancellationToken) : null;
+        return TypedResults.Ok(new ContactPage([.. rows.Select(row => row.Contact)], nextCursor, total));
     }
 
     private static async Task<Results<Ok<ContactDto>, NotFound, StatusCodeHttpResult>> GetContactAsync(
@@ -248,8 +242,4 @@ public static class ContactsEndpoints
         response.Headers.CacheControl = "private, no-cache";
     }
 
-    private static string EscapeLikePattern(string text) =>
-        text.Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)
-            .Replace("%", LikeEscape + "%", StringComparison.Ordinal)
-            .Replace("_", LikeEscape + "_", StringComparison.Ordinal);
 }

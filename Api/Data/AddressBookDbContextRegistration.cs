@@ -29,7 +29,7 @@ public static class AddressBookDbContextRegistration
         }
 
         // One data source, so the DbContext and the health check share one connection pool.
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(WithSearchSettings(connectionString)));
 
         builder.Services.AddDbContextPool<AddressBookDbContext>((services, options) => options
             .UseNpgsql(services.GetRequiredService<NpgsqlDataSource>(), npgsql =>
@@ -52,5 +52,16 @@ public static class AddressBookDbContextRegistration
             HealthCheckTimeout);
 
         return builder;
+    }
+
+    /// <summary>
+    /// pg_trgm's default word similarity threshold (0.6) misses common typos ("jonson" is 0.5 of "johnson"); it is set per
+    /// session, so the search needs no database-level privilege, and the trigram index still answers the comparison.
+    /// </summary>
+    private static string WithSearchSettings(string connectionString)
+    {
+        var settings = new NpgsqlConnectionStringBuilder(connectionString);
+        settings.Options = $"{settings.Options} -c pg_trgm.word_similarity_threshold={ContactSearch.WordSimilarityThreshold.ToString(System.Globalization.CultureInfo.InvariantCulture)}".Trim();
+        return settings.ConnectionString;
     }
 }

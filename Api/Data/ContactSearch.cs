@@ -9,6 +9,9 @@ public static class ContactSearch
 {
     public const string FoldFunction = "addressbook_fold";
 
+    /// <summary>How close a searched word must be to a word of the contact to count as a typo of it (pg_trgm's word similarity).</summary>
+    public const double WordSimilarityThreshold = 0.5;
+
     public const string DocumentSql = """public.addressbook_search_document("firstName", "lastName", company, title, tags, emails, phones)""";
 
     /// <summary>
