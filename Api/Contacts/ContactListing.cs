@@ -1,7 +1,6 @@
 using System.Linq.Expressions;
 using AddressBook.Api.Data;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.EntityFrameworkCore.Query;
 
 namespace AddressBook.Api.Contacts;
 
@@ -17,12 +16,12 @@ public sealed record ContactCount(long Value, bool Exact);
 
 public sealed record RankedContact(ContactDto Contact, double Rank);
 
-/// <summary>Where a page ends: the last contact's id, and in a ranked listing its rank.</summary>
+/// <summary>Where a page ends: the last contact's id, and in a ranked listing its tier.</summary>
 public readonly record struct ContactPosition(double Rank, int Id)
 {
-    public static readonly ContactPosition Start = new(double.PositiveInfinity, 0);
+    public static readonly ContactPosition Start = new(0, 0);
 
-    public bool IsStart => this == Start;
+    public bool IsStart => Id == 0;
 
     public string Encode(ContactOrder order) => order == ContactOrder.Relevance ? ContactCursor.Encode(Rank, Id) : ContactCursor.Encode(Id);
 
@@ -30,7 +29,9 @@ public readonly record struct ContactPosition(double Rank, int Id)
     {
         double rank = 0;
         int id;
-        var decoded = order == ContactOrder.Relevance ? ContactCursor.TryDecode(cursor, out rank, out id) : ContactCursor.TryDecode(cursor, out id);
+        var decoded = order == ContactOrder.Relevance
+            ? ContactCursor.TryDecode(cursor, out rank, out id) && rank is ContactListing.ExactTier or ContactListing.NearTier
+            : ContactCursor.TryDecode(cursor, out id);
         position = decoded ? new ContactPosition(rank, id) : Start;
         return decoded;
     }
@@ -44,53 +45,86 @@ public static class ContactListing
 
     private const string LikeEscape = "\\";
 
-    /// <summary>
-    /// Every word must be part of the contact's search text, or close to a word of it (pg_trgm's word similarity), so a
-    /// typo still finds it. Both tests are answered by the trigram index.
-    /// </summary>
-    public static IQueryable<Person> Matching(IQueryable<Person> people, string search)
+    internal const double ExactTier = 1;
+
+    internal const double NearTier = 2;
+
+    /// <summary>Every word is part of the contact's search text: a substring, answered by the trigram index.</summary>
+    public static IQueryable<Person> Containing(IQueryable<Person> people, string search)
     {
-        foreach (var word in search.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var word in Words(search))
         {
             var pattern = $"%{EscapeLikePattern(word)}%";
             people = people.Where(person =>
-                EF.Functions.Like(EF.Property<string>(person, PersonConfiguration.SearchColumn), ContactSearch.Fold(pattern), LikeEscape)
-                || EF.Functions.TrigramsAreWordSimilar(ContactSearch.Fold(word), EF.Property<string>(person, PersonConfiguration.SearchColumn)));
+                EF.Functions.Like(EF.Property<string>(person, PersonConfiguration.SearchColumn), ContactSearch.Fold(pattern), LikeEscape));
         }
 
         return people;
     }
 
-    /// <summary>The matches after <paramref name="after"/>, in a stable order: ties in rank fall back to the id.</summary>
-    public static IQueryable<RankedContact> Page(IQueryable<Person> matches, string search, ContactOrder order, ContactPosition after)
+    /// <summary>
+    /// Every word is part of the contact's search text or close to one of its words (pg_trgm's word similarity), and not
+    /// all of them are parts: the contacts a typo would have missed.
+    /// </summary>
+    public static IQueryable<Person> OnlyNear(IQueryable<Person> people, string search)
+    {
+        var near = people;
+        foreach (var word in Words(search))
+        {
+            var pattern = $"%{EscapeLikePattern(word)}%";
+            near = near.Where(person =>
+                EF.Functions.Like(EF.Property<string>(person, PersonConfiguration.SearchColumn), ContactSearch.Fold(pattern), LikeEscape)
+                || EF.Functions.TrigramsAreWordSimilar(ContactSearch.Fold(word), EF.Property<string>(person, PersonConfiguration.SearchColumn)));
+        }
+
+        var containing = Containing(people, search).Select(person => person.Id);
+        return near.Where(person => !containing.Contains(person.Id));
+    }
+
+    /// <summary>
+    /// One page after <paramref name="after"/>, and one contact more when another page follows. Ranked by relevance,
+    /// contacts that contain every word come first, then those a typo would have missed; each tier in id order, which
+    /// the primary key's index keeps cheap however many contacts match. Typo matches are looked for only once the exact
+    /// ones run out: their candidates are many and each is checked in full.
+    /// </summary>
+    public static async Task<List<RankedContact>> PageAsync(
+        IQueryable<Person> people, string search, ContactOrder order, ContactPosition after, int take, CancellationToken cancellationToken)
     {
         switch (order)
         {
             case ContactOrder.Oldest:
-                return matches.Where(person => person.Id > after.Id).OrderBy(person => person.Id).Select(RankedBy(person => 0d));
+                return await After(Containing(people, search), after.Id, ExactTier).Take(take).ToListAsync(cancellationToken);
             case ContactOrder.Newest:
-                return (after.IsStart ? matches : matches.Where(person => person.Id < after.Id))
+                var newest = Containing(people, search);
+                return await (after.IsStart ? newest : newest.Where(person => person.Id < after.Id))
                     .OrderByDescending(person => person.Id)
-                    .Select(RankedBy(person => 0d));
+                    .Select(RankedBy(ExactTier))
+                    .Take(take)
+                    .ToListAsync(cancellationToken);
             default:
-                if (!after.IsStart)
+                var page = after.Rank <= ExactTier
+                    ? await After(Containing(people, search), after.IsStart ? 0 : after.Id, ExactTier).Take(take).ToListAsync(cancellationToken)
+                    : [];
+                if (page.Count < take)
                 {
-                    matches = matches.Where(person =>
-                        EF.Functions.TrigramsWordSimilarity(ContactSearch.Fold(search), EF.Property<string>(person, PersonConfiguration.SearchColumn)) < after.Rank
-                        || (EF.Functions.TrigramsWordSimilarity(ContactSearch.Fold(search), EF.Property<string>(person, PersonConfiguration.SearchColumn)) == after.Rank
-                            && person.Id > after.Id));
+                    var nearAfter = after.Rank == NearTier ? after.Id : 0;
+                    page.AddRange(await After(OnlyNear(people, search), nearAfter, NearTier).Take(take - page.Count).ToListAsync(cancellationToken));
                 }
 
-                return matches
-                    .OrderByDescending(person => EF.Functions.TrigramsWordSimilarity(ContactSearch.Fold(search), EF.Property<string>(person, PersonConfiguration.SearchColumn)))
-                    .ThenBy(person => person.Id)
-                    .Select(RankedBy(person => EF.Functions.TrigramsWordSimilarity(ContactSearch.Fold(search), EF.Property<string>(person, PersonConfiguration.SearchColumn))));
+                return page;
         }
     }
 
-    public static async Task<ContactCount> CountAsync(AddressBookDbContext db, IQueryable<Person> matches, bool filtered, CancellationToken cancellationToken)
+    /// <summary>How many contacts the listing whose first page this is holds; a page that is the only one counts itself.</summary>
+    public static async Task<ContactCount> CountAsync(
+        AddressBookDbContext db, IQueryable<Person> people, string search, IReadOnlyList<RankedContact> firstPage, bool morePages, CancellationToken cancellationToken)
     {
-        if (!filtered)
+        if (!morePages)
+        {
+            return new ContactCount(firstPage.Count, Exact: true);
+        }
+
+        if (Words(search).Length == 0)
         {
             // The planner's statistics hold the table's size: no scan of a million rows to print one number.
             var estimate = await db.Database
@@ -102,20 +136,29 @@ public static class ContactListing
             }
         }
 
-        var counted = await matches.Take(ExactCountLimit + 1).CountAsync(cancellationToken);
+        var counted = await Containing(people, search).Take(ExactCountLimit + 1).CountAsync(cancellationToken);
+        if (counted <= ExactCountLimit && firstPage.Any(contact => contact.Rank == NearTier))
+        {
+            counted += await OnlyNear(people, search).Take(ExactCountLimit + 1 - counted).CountAsync(cancellationToken);
+        }
+
         return counted > ExactCountLimit ? new ContactCount(ExactCountLimit, Exact: false) : new ContactCount(counted, Exact: true);
     }
 
-    private static Expression<Func<Person, RankedContact>> RankedBy(Expression<Func<Person, double>> rank)
+    private static IQueryable<RankedContact> After(IQueryable<Person> people, int afterId, double tier) =>
+        people.Where(person => person.Id > afterId).OrderBy(person => person.Id).Select(RankedBy(tier));
+
+    private static Expression<Func<Person, RankedContact>> RankedBy(double tier)
     {
         var toDto = ContactMapping.ToContactDtoExpression;
-        var person = toDto.Parameters[0];
         var body = Expression.New(
             typeof(RankedContact).GetConstructor([typeof(ContactDto), typeof(double)])!,
             toDto.Body,
-            ReplacingExpressionVisitor.Replace(rank.Parameters[0], person, rank.Body));
-        return Expression.Lambda<Func<Person, RankedContact>>(body, person);
+            Expression.Constant(tier));
+        return Expression.Lambda<Func<Person, RankedContact>>(body, toDto.Parameters);
     }
+
+    private static string[] Words(string search) => search.Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     private static string EscapeLikePattern(string text) =>
         text.Replace(LikeEscape, LikeEscape + LikeEscape, StringComparison.Ordinal)

@@ -91,20 +91,19 @@ public static class ContactsEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        var matches = ContactListing.Matching(db.People.AsNoTracking(), search);
+        var people = db.People.AsNoTracking();
         // One row past the page tells whether another page follows, without counting.
-        var rows = await ContactListing.Page(matches, search, order!.Value, after)
-            .Take(pageSize + 1)
-            .ToListAsync(cancellationToken);
+        var rows = await ContactListing.PageAsync(people, search, order!.Value, after, pageSize + 1, cancellationToken);
 
+        var morePages = rows.Count > pageSize;
         string? nextCursor = null;
-        if (rows.Count > pageSize)
+        if (morePages)
         {
             rows.RemoveAt(pageSize);
             nextCursor = new ContactPosition(rows[^1].Rank, rows[^1].Contact.Id).Encode(order.Value);
         }
 
-        var total = cursor is null ? await ContactListing.CountAsync(db, matches, search.Length > 0, cancellationToken) : null;
+        var total = cursor is null ? await ContactListing.CountAsync(db, people, search, rows, morePages, cancellationToken) : null;
         return TypedResults.Ok(new ContactPage([.. rows.Select(row => row.Contact)], nextCursor, total));
     }
 
