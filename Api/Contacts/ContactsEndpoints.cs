@@ -45,11 +45,15 @@ public static class ContactsEndpoints
     /// with or without accents.
     /// </param>
     /// <param name="sort"><c>oldest</c> (the default) or <c>newest</c> first.</param>
+    /// <param name="tag">Only contacts with this tag, exactly as stored.</param>
+    /// <param name="favorite"><c>true</c> for favourites only, <c>false</c> for the others.</param>
     private static async Task<Results<Ok<ContactPage>, ValidationProblem>> ListContactsAsync(
         int? limit,
         string? cursor,
         string? q,
         string? sort,
+        string? tag,
+        string? favorite,
         AddressBookDbContext db,
         CancellationToken cancellationToken)
     {
@@ -78,12 +82,42 @@ public static class ContactsEndpoints
             errors["q"] = [$"The search must be at most {MaxSearchLength} characters, without NUL characters."];
         }
 
+        var onlyTag = tag?.Trim();
+        if (onlyTag is { Length: > ContactDetails.TagMaxLength } || onlyTag?.Any(char.IsControl) == true)
+        {
+            errors["tag"] = [$"The tag must be at most {ContactDetails.TagMaxLength} characters, without control characters."];
+        }
+
+        // Taken as text rather than bool?, so that a wrong value is a problem named after its parameter like the others.
+        bool? onlyFavorite = null;
+        if (!string.IsNullOrEmpty(favorite))
+        {
+            if (bool.TryParse(favorite, out var parsed))
+            {
+                onlyFavorite = parsed;
+            }
+            else
+            {
+                errors["favorite"] = ["The favorite filter must be 'true' or 'false'."];
+            }
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
         var people = db.People.AsNoTracking();
+        if (!string.IsNullOrEmpty(onlyTag))
+        {
+            people = people.Where(person => person.Tags.Contains(onlyTag));
+        }
+
+        if (onlyFavorite is { } wanted)
+        {
+            people = people.Where(person => person.Favorite == wanted);
+        }
+
         foreach (var word in (search ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var pattern = $"%{EscapeLikePattern(word)}%";
