@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Text.Json;
 using System.Text.RegularExpressions;
 using AddressBook.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -11,8 +10,6 @@ namespace AddressBook.Tests;
 [Collection(AppCollection.Name)]
 public sealed partial class ContactsPageTests(AppFixture fixture, BrowserFixture browser)
 {
-    private const string KeyStorage = "addressbook.apiKey";
-
     static ContactsPageTests() => SetDefaultExpectTimeout(15_000);
 
     [Fact]
@@ -38,7 +35,7 @@ public sealed partial class ContactsPageTests(AppFixture fixture, BrowserFixture
         await page.ReloadAsync();
         await Expect(page.Locator("#greeting")).ToContainTextAsync("viewed");
         await Expect(page.Locator("#key-panel")).ToBeHiddenAsync();
-        Assert.Equal(fixture.ReadWriteKey, await page.EvaluateAsync<string>($"sessionStorage.getItem('{KeyStorage}')"));
+        Assert.Equal(fixture.ReadWriteKey, await page.EvaluateAsync<string>($"sessionStorage.getItem('{PageTab.KeyStorage}')"));
         tab.AssertNoErrors();
     }
 
@@ -291,38 +288,8 @@ public sealed partial class ContactsPageTests(AppFixture fixture, BrowserFixture
         tab.AssertNoErrors();
     }
 
-    /// <param name="search">What to search for once the page is loaded; the tab is returned once the list shows the answer.</param>
-    private async Task<Tab> OpenAsync(string? key, int width = 1280, int height = 900, string? search = null)
-    {
-        var page = await browser.NewPageAsync(width, height);
-        if (key is not null)
-        {
-            await page.Context.AddInitScriptAsync($"sessionStorage.setItem('{KeyStorage}', {JsonSerializer.Serialize(key)})");
-        }
-
-        var tab = new Tab(page, fixture.App.GetEndpoint(ResourceNames.Api).ToString());
-        await page.GotoAsync(tab.Url);
-        if (search is not null)
-        {
-            // The page lists contacts once it has counted the view: a search typed before would be listed twice.
-            await Expect(page.Locator("#greeting")).ToContainTextAsync("viewed");
-            await SearchAsync(page, search);
-        }
-
-        return tab;
-    }
-
-    /// <summary>
-    /// Searches, and waits until the list shows the search's answer: until then the rows are the unsearched list's,
-    /// which may hold the same contacts, and a click on one of them is lost when the list is redrawn.
-    /// </summary>
-    private static async Task SearchAsync(IPage page, string text)
-    {
-        await page.RunAndWaitForResponseAsync(
-            () => page.GetByLabel("Search").FillAsync(text),
-            response => response.Url.Contains($"q={Uri.EscapeDataString(text)}", StringComparison.Ordinal));
-        await Expect(page.Locator("#list-status")).Not.ToHaveTextAsync("Loading…");
-    }
+    private Task<PageTab> OpenAsync(string? key, int width = 1280, int height = 900, string? search = null) =>
+        PageTab.OpenAsync(fixture, browser, key, width, height, search);
 
     private static async Task<long> ViewsShownAsync(IPage page)
     {
@@ -343,39 +310,8 @@ public sealed partial class ContactsPageTests(AppFixture fixture, BrowserFixture
     private Task<long> CountStoredAsync(string nameFragment) => Database.ScalarAsync<long>(fixture.ConnectionString,
         """SELECT count(*) FROM "People" WHERE "firstName" || ' ' || coalesce("lastName", '') LIKE '%' || $1 || '%'""", nameFragment);
 
-    // Letters only, so that it reads like part of a name.
-    private static string UniqueName() => "Q" + string.Concat(Guid.NewGuid().ToString("N")[..8].Select(c => (char)('a' + (c % 26))));
+    private static string UniqueName() => PageTab.UniqueName();
 
     [GeneratedRegex(@"viewed (?<count>once|[\d,]+)")]
     private static partial Regex ViewCount();
-
-    /// <summary>A page in a browser context of its own, with what its console reported.</summary>
-    private sealed class Tab : IAsyncDisposable
-    {
-        private readonly List<string> _errors = [];
-
-        public Tab(IPage page, string url)
-        {
-            Page = page;
-            Url = url;
-            page.Console += (_, message) =>
-            {
-                if (message.Type == "error")
-                {
-                    _errors.Add(message.Text);
-                }
-            };
-            page.PageError += (_, error) => _errors.Add(error);
-        }
-
-        public IPage Page { get; }
-
-        public string Url { get; }
-
-        /// <summary>No script error and no Content-Security-Policy violation; a 401 the page expected is not an error of its own.</summary>
-        public void AssertNoErrors() =>
-            Assert.DoesNotContain(_errors, error => !error.Contains("status of 401", StringComparison.Ordinal));
-
-        public ValueTask DisposeAsync() => new(Page.Context.CloseAsync());
-    }
 }

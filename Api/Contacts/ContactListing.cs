@@ -117,14 +117,14 @@ public static class ContactListing
 
     /// <summary>How many contacts the listing whose first page this is holds; a page that is the only one counts itself.</summary>
     public static async Task<ContactCount> CountAsync(
-        AddressBookDbContext db, IQueryable<Person> people, string search, IReadOnlyList<RankedContact> firstPage, bool morePages, CancellationToken cancellationToken)
+        AddressBookDbContext db, IQueryable<Person> people, string search, bool filtered, IReadOnlyList<RankedContact> firstPage, bool morePages, CancellationToken cancellationToken)
     {
         if (!morePages)
         {
             return new ContactCount(firstPage.Count, Exact: true);
         }
 
-        if (Words(search).Length == 0)
+        if (!filtered && Words(search).Length == 0)
         {
             // The planner's statistics hold the table's size: no scan of a million rows to print one number.
             var estimate = await db.Database

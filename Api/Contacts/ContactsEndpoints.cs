@@ -46,11 +46,15 @@ public static class ContactsEndpoints
     /// <c>relevance</c> (the default with <paramref name="q"/>): best matches first; <c>oldest</c> (the default without it)
     /// or <c>newest</c> first.
     /// </param>
+    /// <param name="tag">Only contacts with this tag, exactly as stored.</param>
+    /// <param name="favorite"><c>true</c> for favourites only, <c>false</c> for the others.</param>
     private static async Task<Results<Ok<ContactPage>, ValidationProblem>> ListContactsAsync(
         int? limit,
         string? cursor,
         string? q,
         string? sort,
+        string? tag,
+        string? favorite,
         AddressBookDbContext db,
         CancellationToken cancellationToken)
     {
@@ -86,12 +90,42 @@ public static class ContactsEndpoints
             errors["cursor"] = ["The cursor is not one this API returned as nextCursor for this sort."];
         }
 
+        var onlyTag = tag?.Trim();
+        if (onlyTag is { Length: > ContactDetails.TagMaxLength } || onlyTag?.Any(char.IsControl) == true)
+        {
+            errors["tag"] = [$"The tag must be at most {ContactDetails.TagMaxLength} characters, without control characters."];
+        }
+
+        // Taken as text rather than bool?, so that a wrong value is a problem named after its parameter like the others.
+        bool? onlyFavorite = null;
+        if (!string.IsNullOrEmpty(favorite))
+        {
+            if (bool.TryParse(favorite, out var parsed))
+            {
+                onlyFavorite = parsed;
+            }
+            else
+            {
+                errors["favorite"] = ["The favorite filter must be 'true' or 'false'."];
+            }
+        }
+
         if (errors.Count > 0)
         {
             return TypedResults.ValidationProblem(errors);
         }
 
         var people = db.People.AsNoTracking();
+        if (!string.IsNullOrEmpty(onlyTag))
+        {
+            people = people.Where(person => person.Tags.Contains(onlyTag));
+        }
+
+        if (onlyFavorite is { } wanted)
+        {
+            people = people.Where(person => person.Favorite == wanted);
+        }
+
         // One row past the page tells whether another page follows, without counting.
         var rows = await ContactListing.PageAsync(people, search, order!.Value, after, pageSize + 1, cancellationToken);
 
@@ -103,7 +137,8 @@ public static class ContactsEndpoints
             nextCursor = new ContactPosition(rows[^1].Rank, rows[^1].Contact.Id).Encode(order.Value);
         }
 
-        var total = cursor is null ? await ContactListing.CountAsync(db, people, search, rows, morePages, cancellationToken) : null;
+        var filtered = !string.IsNullOrEmpty(onlyTag) || onlyFavorite is not null;
+        var total = cursor is null ? await ContactListing.CountAsync(db, people, search, filtered, rows, morePages, cancellationToken) : null;
         return TypedResults.Ok(new ContactPage([.. rows.Select(row => row.Contact)], nextCursor, total));
     }
 

@@ -20,10 +20,20 @@ const ui = {
   editorError: $("editor-error"),
   firstName: $("first-name"),
   lastName: $("last-name"),
+  company: $("company"),
+  jobTitle: $("job-title"),
+  birthday: $("birthday"),
+  tags: $("tags"),
+  favorite: $("favorite"),
+  notes: $("notes"),
   save: $("save"),
   cancelEdit: $("cancel-edit"),
   search: $("search"),
   sort: $("sort"),
+  onlyFavorites: $("only-favorites"),
+  tagFilter: $("tag-filter"),
+  tagFilterName: $("tag-filter-name"),
+  clearTag: $("clear-tag"),
   listStatus: $("list-status"),
   contacts: $("contacts"),
   empty: $("empty"),
@@ -31,7 +41,8 @@ const ui = {
   sentinel: $("sentinel"),
 };
 
-const list = { cursor: null, loading: false, generation: 0, count: 0 };
+// `shown` holds the contact each row was drawn from, so that its buttons need no request of their own.
+const list = { cursor: null, loading: false, generation: 0, count: 0, tag: null, shown: new Map() };
 let editing = null; // { id, etag, name } while the editor changes an existing contact
 let retryAction = null;
 let viewCounted = false;
@@ -150,9 +161,13 @@ async function countView() {
 // --- The list ------------------------------------------------------------------------------------
 
 function listUrl() {
-  const query = new URLSearchParams({ limit: String(pageSize), sort: ui.sort.value });
+  const query = new URLSearchParams({ limit: String(pageSize) });
   const search = ui.search.value.trim();
   if (search) query.set("q", search);
+  // Best match ranks a search; with nothing searched the list keeps its default order, oldest first.
+  if (search || ui.sort.value !== "relevance") query.set("sort", ui.sort.value);
+  if (ui.onlyFavorites.checked) query.set("favorite", "true");
+  if (list.tag) query.set("tag", list.tag);
   if (list.cursor) query.set("cursor", list.cursor);
   return `/api/contacts?${query}`;
 }
@@ -162,6 +177,7 @@ async function reloadList() {
   list.cursor = null;
   list.count = 0;
   list.loading = false;
+  list.shown.clear();
   ui.contacts.replaceChildren();
   ui.empty.hidden = true;
   ui.more.hidden = true;
@@ -177,7 +193,10 @@ async function loadMore() {
     const { body } = await api(listUrl());
     // A newer search or sort replaced this list while the page was on its way.
     if (generation !== list.generation) return;
-    for (const contact of body.items) ui.contacts.append(renderContact(contact));
+    // One insertion per page: the browser lays the list out once, not once a row.
+    const rows = document.createDocumentFragment();
+    for (const contact of body.items) rows.append(renderContact(contact));
+    ui.contacts.append(rows);
     list.count += body.items.length;
     list.cursor = body.nextCursor;
     ui.more.hidden = !list.cursor;
@@ -203,47 +222,167 @@ async function loadMore() {
 function showEmptyState() {
   const search = ui.search.value.trim();
   ui.empty.hidden = list.count > 0;
-  ui.empty.textContent = search ? `No contacts match “${search}”.` : "No contacts yet. Add the first one with the form above.";
+  if (!search && !list.tag && !ui.onlyFavorites.checked) {
+    ui.empty.textContent = "No contacts yet. Add the first one with the form above.";
+    return;
+  }
+  let text = ui.onlyFavorites.checked ? "No favourite contacts" : "No contacts";
+  if (list.tag) text += ` tagged “${list.tag}”`;
+  if (search) text += `${list.tag ? " that" : ""} match “${search}”`;
+  ui.empty.textContent = `${text}.`;
 }
 
 function displayName(contact) {
   return [contact.firstName, contact.lastName].filter(Boolean).join(" ");
 }
 
+function element(tag, className, text) {
+  const created = document.createElement(tag);
+  if (className) created.className = className;
+  if (text !== undefined) created.textContent = text;
+  return created;
+}
+
+/** A row: the name and, compactly, what is most often looked for; the rest waits for "Details". */
 function renderContact(contact) {
-  const item = document.createElement("li");
-  item.className = "contact";
+  list.shown.set(contact.id, contact);
+  const name = displayName(contact);
+  const item = element("li", "contact");
   item.dataset.id = String(contact.id);
 
-  const text = document.createElement("div");
-  text.className = "contact-text";
-  const name = document.createElement("span");
-  name.className = "contact-name";
-  name.textContent = displayName(contact);
-  const added = document.createElement("span");
-  added.className = "contact-meta";
-  added.textContent = `Added ${new Date(contact.createdAt).toLocaleDateString()}`;
-  text.append(name, added);
+  const text = element("div", "contact-text");
+  const heading = element("span", "contact-name", name);
+  if (contact.favorite) heading.append(" ", favoriteStar());
+  text.append(heading);
+  const work = [contact.title, contact.company].filter(Boolean).join(", ");
+  if (work) text.append(element("span", "contact-meta", work));
+  const reach = [contact.emails[0]?.value, contact.phones[0]?.value].filter(Boolean).join(" · ");
+  if (reach) text.append(element("span", "contact-meta contact-reach", reach));
+  if (contact.tags.length > 0) text.append(tagChips(contact.tags));
 
-  const actions = document.createElement("div");
-  actions.className = "contact-actions";
-  actions.append(
-    button("Edit", `Edit ${displayName(contact)}`, "secondary", () => startEditing(contact.id)),
-    button("Delete", `Delete ${displayName(contact)}`, "danger", () => confirmDelete(item, contact)));
+  const actions = element("div", "contact-actions");
+  const details = control("Details", `Details of ${name}`, "secondary", "details");
+  details.setAttribute("aria-expanded", "false");
+  actions.append(details, control("Edit", `Edit ${name}`, "secondary", "edit"), control("Delete", `Delete ${name}`, "danger", "delete"));
 
   item.append(text, actions);
   return item;
 }
 
-function button(label, accessibleName, className, onClick) {
-  const element = document.createElement("button");
-  element.type = "button";
-  element.textContent = label;
-  element.className = className;
-  element.setAttribute("aria-label", accessibleName);
-  element.addEventListener("click", onClick);
-  return element;
+function favoriteStar() {
+  const star = element("span", "star", "★");
+  star.setAttribute("role", "img");
+  star.setAttribute("aria-label", "Favourite");
+  star.title = "Favourite";
+  return star;
 }
+
+function tagChips(tags) {
+  const chips = element("ul", "chips");
+  chips.setAttribute("aria-label", "Tags");
+  for (const tag of tags) {
+    const chip = control(tag, `Show contacts tagged ${tag}`, "chip", "tag");
+    chip.dataset.tag = tag;
+    chip.setAttribute("aria-pressed", String(tag === list.tag));
+    const entry = element("li");
+    entry.append(chip);
+    chips.append(entry);
+  }
+  return chips;
+}
+
+/** Everything about the contact, built only when first asked for, so that long lists stay quick to draw. */
+function renderDetails(contact) {
+  const details = element("dl", "contact-details");
+  details.id = `contact-${contact.id}-details`;
+  const add = (term, values) => {
+    if (values.length === 0) return;
+    details.append(element("dt", null, term));
+    for (const value of values) {
+      const description = element("dd");
+      description.append(value);
+      details.append(description);
+    }
+  };
+  const present = (...values) => values.filter(Boolean);
+  add("Title", present(contact.title));
+  add("Company", present(contact.company));
+  add("Birthday", present(contact.birthday && formatBirthday(contact.birthday)));
+  add(contact.emails.length === 1 ? "Email" : "Emails", contact.emails.map((email) =>
+    labelled(email.label, link(`mailto:${email.value}`, email.value))));
+  add(contact.phones.length === 1 ? "Phone" : "Phones", contact.phones.map((phone) =>
+    labelled(phone.label, link(`tel:${phone.value.replace(/[^\d+]/g, "")}`, phone.value))));
+  add(contact.addresses.length === 1 ? "Address" : "Addresses", contact.addresses.map((address) =>
+    labelled(address.label, element("span", "lines", addressLines(address)))));
+  add("Tags", contact.tags.length > 0 ? [tagChips(contact.tags)] : []);
+  add("Notes", present(contact.notes).map((notes) => element("span", "lines", notes)));
+  add("Added", [new Date(contact.createdAt).toLocaleString()]);
+  if (contact.updatedAt !== contact.createdAt) add("Changed", [new Date(contact.updatedAt).toLocaleString()]);
+  return details;
+}
+
+// A birthday is a day, not an instant: read and written in UTC it is the same day in every time zone.
+function formatBirthday(birthday) {
+  return new Date(`${birthday}T00:00:00Z`).toLocaleDateString(undefined, { timeZone: "UTC", dateStyle: "long" });
+}
+
+function addressLines(address) {
+  return [address.street, [address.locality, address.region, address.postalCode].filter(Boolean).join(", "), address.country]
+    .filter(Boolean).join("\n");
+}
+
+function labelled(label, value) {
+  const line = element("span", "labelled");
+  if (label) line.append(element("span", "entry-label", `${label}:`), " ");
+  line.append(value);
+  return line;
+}
+
+function link(href, text) {
+  const anchor = element("a", null, text);
+  anchor.href = href;
+  return anchor;
+}
+
+function toggleDetails(item, contact, toggle) {
+  let details = item.querySelector(".contact-details");
+  if (!details) {
+    details = renderDetails(contact);
+    details.hidden = true;
+    item.append(details);
+    toggle.setAttribute("aria-controls", details.id);
+  }
+  details.hidden = !details.hidden;
+  toggle.setAttribute("aria-expanded", String(!details.hidden));
+}
+
+/** A button the list's one click handler acts on, by its `data-action`, for the row it is in. */
+function control(label, accessibleName, className, action) {
+  const created = element("button", className, label);
+  created.type = "button";
+  created.setAttribute("aria-label", accessibleName);
+  if (action) created.dataset.action = action;
+  return created;
+}
+
+function button(label, accessibleName, className, onClick) {
+  const created = control(label, accessibleName, className);
+  created.addEventListener("click", onClick);
+  return created;
+}
+
+ui.contacts.addEventListener("click", (event) => {
+  const pressed = event.target.closest("button[data-action]");
+  const item = pressed?.closest(".contact");
+  const contact = item && list.shown.get(Number(item.dataset.id));
+  if (!contact) return;
+  switch (pressed.dataset.action) {
+    case "details": toggleDetails(item, contact, pressed); break;
+    case "edit": startEditing(contact.id); break;
+    case "delete": confirmDelete(item, contact); break;
+    case "tag": filterByTag(pressed.dataset.tag === list.tag ? null : pressed.dataset.tag); break;
+  }
+});
 
 // Deleting asks once more, in place, rather than in a dialog the keyboard has to leave. The question names the
 // version read just now, and only that version is deleted: a change someone made meanwhile is not deleted unseen.
@@ -258,7 +397,7 @@ async function confirmDelete(item, contact) {
   question.textContent = `Delete ${name}?`;
   const keep = button("Keep", `Keep ${name}`, "secondary", () => {
     actions.replaceChildren(...previous);
-    previous[1].focus();
+    actions.querySelector("[data-action='delete']").focus();
   });
   const remove = button("Delete", `Yes, delete ${name}`, "danger", () => deleteContact(current.item, current.contact, current.etag));
   actions.replaceChildren(question, remove, keep);
@@ -297,6 +436,7 @@ function removeRow(item, contact, status) {
   const shown = currentRow(item, contact);
   if (shown) {
     shown.remove();
+    list.shown.delete(contact.id);
     list.count--;
   }
   if (editing?.id === contact.id) stopEditing();
@@ -326,25 +466,169 @@ async function deleteContact(item, contact, etag) {
 
 // --- Adding and editing ---------------------------------------------------------------------------
 
+// The repeatable details: each row's parts in the order shown, named as the API names them.
+const labelPart = { key: "label", label: "Label", placeholder: "work, home…", maxLength: 50 };
+const entryKinds = {
+  emails: { noun: "Email", legend: "Emails", parts: [
+    { key: "value", label: "Email", type: "email", maxLength: 254 }, labelPart] },
+  phones: { noun: "Phone", legend: "Phones", parts: [
+    { key: "value", label: "Phone", type: "tel", maxLength: 40 }, labelPart] },
+  addresses: { noun: "Address", legend: "Addresses", parts: [
+    { key: "street", label: "Street" },
+    { key: "locality", label: "City" },
+    { key: "region", label: "Region" },
+    { key: "postalCode", label: "Postal code" },
+    { key: "country", label: "Country" },
+    labelPart] },
+};
+
+/**
+ * One row of a repeatable detail. Each input is named as the API names it in its errors ("emails[1].value"), so an
+ * error finds its input; the accessible names say which row, since every row's visible labels are the same.
+ */
+function entryRow(kind, index, values) {
+  const { noun, parts } = entryKinds[kind];
+  const row = element("li", "entry");
+  const fields = element("div", "entry-fields");
+  const rowErrorId = `${kind}-${index}-error`;
+  for (const part of parts) {
+    const id = `${kind}-${index}-${part.key}`;
+    const label = element("label", null, part.label);
+    label.htmlFor = id;
+    const input = element("input");
+    input.id = id;
+    input.name = `${kind}[${index}].${part.key}`;
+    input.dataset.part = part.key;
+    input.type = part.type ?? "text";
+    input.maxLength = part.maxLength ?? 255;
+    // The form holds someone else's details: the browser's memory of the user's own would be wrong here.
+    input.autocomplete = "off";
+    if (part.placeholder) input.placeholder = part.placeholder;
+    input.value = values[part.key] ?? "";
+    input.setAttribute("aria-label", part.key === "value" ? `${noun} ${index + 1}` : `${noun} ${index + 1} ${part.label.toLowerCase()}`);
+    input.setAttribute("aria-describedby", `${id}-error ${rowErrorId}`);
+    const error = element("p", "field-error");
+    error.id = `${id}-error`;
+    error.dataset.errorFor = input.name;
+    const field = element("div", "field");
+    field.append(label, input, error);
+    fields.append(field);
+  }
+  const rowError = element("p", "field-error");
+  rowError.id = rowErrorId;
+  rowError.dataset.errorFor = `${kind}[${index}]`;
+  const remove = control("Remove", `Remove ${noun.toLowerCase()} ${index + 1}`, "secondary remove");
+  row.append(fields, rowError, remove);
+  return row;
+}
+
+function entryValues(kind) {
+  return [...entryKinds[kind].list.children].map((row) =>
+    Object.fromEntries([...row.querySelectorAll("input")].map((input) => [input.dataset.part, input.value])));
+}
+
+function showEntries(kind, entries) {
+  entryKinds[kind].list.replaceChildren(...entries.map((values, index) => entryRow(kind, index, values)));
+}
+
+/** The rows worth sending. Blank ones are dropped from the form too, so that an error's index names the row it is shown on. */
+function entriesToSend(kind) {
+  const entries = entryValues(kind).filter((values) => Object.values(values).some((value) => value.trim() !== ""));
+  if (entries.length !== entryKinds[kind].list.children.length) showEntries(kind, entries);
+  return entries;
+}
+
+// Each kind's fieldset: its rows, the place for an error about the list as a whole ("At most 20."), and its add button.
+for (const [kind, entryKind] of Object.entries(entryKinds)) {
+  const fieldset = element("fieldset", "entries");
+  fieldset.setAttribute("aria-describedby", `${kind}-error`);
+  const rows = element("ol", "entry-list");
+  const error = element("p", "field-error");
+  error.id = `${kind}-error`;
+  error.dataset.errorFor = kind;
+  const add = element("button", "secondary", `Add ${entryKind.noun.toLowerCase()}`);
+  add.type = "button";
+  fieldset.append(element("legend", null, entryKind.legend), rows, error, add);
+  $("entry-lists").append(fieldset);
+  entryKind.list = rows;
+
+  add.addEventListener("click", () => {
+    const row = entryRow(kind, rows.children.length, {});
+    rows.append(row);
+    row.querySelector("input").focus();
+  });
+  // Rows are drawn afresh after a removal, so that every later row's number, name and label move up by one.
+  rows.addEventListener("click", (event) => {
+    const row = event.target.closest("button.remove")?.closest(".entry");
+    if (!row) return;
+    const index = [...rows.children].indexOf(row);
+    const entries = entryValues(kind);
+    entries.splice(index, 1);
+    showEntries(kind, entries);
+    (rows.children[index]?.querySelector("input") ?? add).focus();
+  });
+}
+
 function clearFieldErrors() {
   ui.editorError.textContent = "";
   for (const error of ui.editor.querySelectorAll("[data-error-for]")) error.textContent = "";
-  for (const input of ui.editor.querySelectorAll("input")) input.removeAttribute("aria-invalid");
+  for (const input of ui.editor.querySelectorAll("[aria-invalid]")) input.removeAttribute("aria-invalid");
 }
 
-/** Puts each of the problem's per-field errors next to its field; returns whether any field had one. */
+/** Puts each of the problem's per-field errors next to its field or row; returns whether any had a place. */
 function showFieldErrors(problem) {
-  let first = null;
+  let shown = false;
   for (const [field, messages] of Object.entries(problem.errors ?? {})) {
-    const target = ui.editor.querySelector(`[data-error-for="${CSS.escape(field)}" i]`);
+    const { target, prefix } = errorPlace(field);
     if (!target) continue;
-    target.textContent = messages.join(" ");
-    const input = ui.editor.querySelector(`[aria-describedby="${target.id}"]`);
-    input?.setAttribute("aria-invalid", "true");
-    first ??= input;
+    target.textContent = [target.textContent, prefix + messages.join(" ")].filter(Boolean).join(" ");
+    for (const input of ui.editor.querySelectorAll(`[aria-describedby~="${CSS.escape(target.id)}"]`)) {
+      if (input.matches("input, textarea")) input.setAttribute("aria-invalid", "true");
+    }
+    shown = true;
   }
-  first?.focus();
-  return first !== null;
+  // The first in the form's order, not the problem's: where someone reading from the top would start.
+  ui.editor.querySelector("[aria-invalid='true']")?.focus();
+  return shown;
+}
+
+// An item with no place of its own, such as one of the comma-separated tags ("tags[1]"), is reported beside its
+// list, saying which item it is.
+function errorPlace(field) {
+  const own = ui.editor.querySelector(`[data-error-for="${CSS.escape(field)}" i]`);
+  if (own) return { target: own, prefix: "" };
+  const item = /^(\w+)\[(\d+)\]$/.exec(field);
+  const whole = item && ui.editor.querySelector(`[data-error-for="${CSS.escape(item[1])}" i]`);
+  return whole ? { target: whole, prefix: `${whole.dataset.itemNoun ?? "Item"} ${Number(item[2]) + 1}: ` } : { target: null };
+}
+
+function fillEditor(contact) {
+  ui.firstName.value = contact.firstName;
+  ui.lastName.value = contact.lastName ?? "";
+  ui.company.value = contact.company ?? "";
+  ui.jobTitle.value = contact.title ?? "";
+  ui.birthday.value = contact.birthday ?? "";
+  ui.tags.value = contact.tags.join(", ");
+  ui.favorite.checked = contact.favorite;
+  ui.notes.value = contact.notes ?? "";
+  for (const kind of Object.keys(entryKinds)) showEntries(kind, contact[kind]);
+}
+
+/** What the form says, every detail included: an emptied field is sent empty, and so cleared. */
+function editorContact() {
+  return {
+    firstName: ui.firstName.value,
+    lastName: ui.lastName.value.trim() === "" ? null : ui.lastName.value,
+    company: ui.company.value,
+    title: ui.jobTitle.value,
+    birthday: ui.birthday.value,
+    notes: ui.notes.value,
+    favorite: ui.favorite.checked,
+    tags: ui.tags.value.split(",").map((tag) => tag.trim()).filter(Boolean),
+    emails: entriesToSend("emails"),
+    phones: entriesToSend("phones"),
+    addresses: entriesToSend("addresses"),
+  };
 }
 
 function reportWrite(error) {
@@ -363,8 +647,7 @@ async function startEditing(id) {
   try {
     const { body, etag } = await api(`/api/contacts/${id}`);
     editing = { id, etag, name: displayName(body) };
-    ui.firstName.value = body.firstName;
-    ui.lastName.value = body.lastName ?? "";
+    fillEditor(body);
     ui.editorTitle.textContent = `Edit ${editing.name}`;
     ui.save.textContent = "Save changes";
     ui.cancelEdit.hidden = false;
@@ -383,6 +666,7 @@ async function startEditing(id) {
 function stopEditing() {
   editing = null;
   ui.editor.reset();
+  for (const kind of Object.keys(entryKinds)) showEntries(kind, []);
   clearFieldErrors();
   ui.editorTitle.textContent = "Add a contact";
   ui.save.textContent = "Add contact";
@@ -397,7 +681,12 @@ ui.cancelEdit.addEventListener("click", () => {
 ui.editor.addEventListener("submit", async (event) => {
   event.preventDefault();
   clearFieldErrors();
-  const contact = { firstName: ui.firstName.value, lastName: ui.lastName.value.trim() === "" ? null : ui.lastName.value };
+  // A date typed only in part reads as empty, which would clear the stored birthday without a word.
+  if (ui.birthday.validity.badInput) {
+    showFieldErrors({ errors: { birthday: ["Enter the whole date, or clear it."] } });
+    return;
+  }
+  const contact = editorContact();
   ui.save.disabled = true;
   try {
     if (editing) {
@@ -437,6 +726,18 @@ ui.search.addEventListener("input", () => {
   searchTimer = setTimeout(reloadList, searchDelayMs);
 });
 ui.sort.addEventListener("change", reloadList);
+ui.onlyFavorites.addEventListener("change", reloadList);
+
+function filterByTag(tag) {
+  list.tag = tag;
+  ui.tagFilterName.textContent = tag ?? "";
+  ui.tagFilter.hidden = tag === null;
+  reloadList();
+  // The chip pressed is redrawn with the list; focus goes where the filter can be undone.
+  (tag === null ? ui.search : ui.clearTag).focus();
+}
+
+ui.clearTag.addEventListener("click", () => filterByTag(null));
 ui.more.addEventListener("click", loadMore);
 
 const sentinelObserver = new IntersectionObserver((entries) => {
