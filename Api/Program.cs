@@ -25,5 +25,6 @@ app.MapContactsPage();
 app.MapViews();
 app.MapPersons();
 app.MapContacts();
+app.MapContactFiles();
 
 app.Run();

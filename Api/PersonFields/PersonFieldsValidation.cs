@@ -27,7 +27,7 @@ public static class PersonFieldsValidation
             };
         });
 
-    private static Dictionary<string, string[]> Validate(IPersonFields fields)
+    public static Dictionary<string, string[]> Validate(IPersonFields fields)
     {
         var errors = new Dictionary<string, string[]>();
 

@@ -1,0 +1,105 @@
+using AddressBook.Api.Contacts.Interchange;
+using AddressBook.Api.Data;
+using AddressBook.Api.Edge;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
+using Npgsql;
+
+namespace AddressBook.Api.Contacts;
+
+/// <summary>The address book as files other contact apps read and write: vCard (RFC 6350, and 3.0 on import) and CSV.</summary>
+public static class ContactFilesEndpoints
+{
+    /// <summary>A million contacts as CSV are about 200 MB.</summary>
+    public const long MaxImportBytes = 512L * 1024 * 1024;
+
+    private static readonly string[] VCardMediaTypes = ["text/vcard", "text/x-vcard", "text/directory"];
+
+    public sealed record ImportSummary(long Created, long Merged, long Skipped);
+
+    public static RouteGroupBuilder MapContactFiles(this IEndpointRouteBuilder endpoints)
+    {
+        var files = endpoints.MapGroup("/api/contacts")
+            .WithTags("Contact files")
+            .RequireApiKey()
+            .WithRequestBodyLimit(MaxImportBytes);
+
+        files.MapGet("/export.vcf", (AddressBookDbContext db, CancellationToken cancellationToken) => TypedResults.Stream(
+            output => VCardWriter.WriteAsync(output, AllContacts(db), cancellationToken), "text/vcard; charset=utf-8", "contacts.vcf"));
+        files.MapGet("/export.csv", (AddressBookDbContext db, CancellationToken cancellationToken) => TypedResults.Stream(
+            output => CsvContactWriter.WriteAsync(output, AllContacts(db), cancellationToken: cancellationToken), "text/csv; charset=utf-8", "contacts.csv"));
+        files.MapPost("/import", ImportAsync)
+            .Accepts<string>("text/vcard", "text/csv")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status422UnprocessableEntity);
+
+        return files;
+    }
+
+    // In id order, read as the response is written: the whole address book is never in memory at once.
+    private static IAsyncEnumerable<ContactDto> AllContacts(AddressBookDbContext db) =>
+        db.People.AsNoTracking().OrderBy(person => person.Id).SelectContactDtos().AsAsyncEnumerable();
+
+    /// <param name="duplicates">
+    /// What to do with a record whose email or phone an existing contact has: <c>skip</c> (the default), <c>merge</c> or
+    /// <c>create</c>.
+    /// </param>
+    private static async Task<Results<Ok<ImportSummary>, ValidationProblem, ProblemHttpResult>> ImportAsync(
+        HttpRequest request,
+        string? duplicates,
+        NpgsqlDataSource dataSource,
+        TimeProvider timeProvider,
+        CancellationToken cancellationToken)
+    {
+        if (!TryParseDuplicates(duplicates, out var handling))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["duplicates"] = ["Duplicates are 'skip' (the default), 'merge' or 'create'."],
+            });
+        }
+
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var contentType)
+            || contentType.MediaType.Value?.ToLowerInvariant() is not { } mediaType
+            || !(VCardMediaTypes.Contains(mediaType) || mediaType == "text/csv")
+            || (contentType.Charset.HasValue && !contentType.Charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase)))
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status415UnsupportedMediaType,
+                detail: "Send a vCard file as text/vcard or a CSV file as text/csv, in UTF-8.");
+        }
+
+        var body = new Utf8CheckingStream(request.Body);
+        var records = mediaType == "text/csv" ? CsvContactReader.ReadAsync(body, cancellationToken) : VCardReader.ReadAsync(body, cancellationToken);
+        ImportOutcome outcome;
+        try
+        {
+            outcome = await ContactImport.ImportAsync(dataSource, records, handling, timeProvider.GetUtcNowTruncatedToMicroseconds(), cancellationToken);
+        }
+        catch (ContactFileFormatException exception)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status400BadRequest,
+                detail: $"{exception.Message} Nothing was imported.",
+                extensions: new Dictionary<string, object?> { ["problems"] = new[] { new ImportProblem(exception.LineNumber, null, exception.Message) } });
+        }
+
+        if (outcome.Problems.Count > 0)
+        {
+            return TypedResults.Problem(
+                statusCode: StatusCodes.Status422UnprocessableEntity,
+                detail: $"Records of the file have problems ({outcome.Problems.Count}{(outcome.Problems.Count == ContactImport.MaxProblems ? " or more" : "")}); nothing was imported.",
+                extensions: new Dictionary<string, object?> { ["problems"] = outcome.Problems });
+        }
+
+        return TypedResults.Ok(new ImportSummary(outcome.Created, outcome.Merged, outcome.Skipped));
+    }
+
+    private static bool TryParseDuplicates(string? text, out DuplicateHandling handling)
+    {
+        handling = DuplicateHandling.Skip;
+        return string.IsNullOrEmpty(text) || Enum.TryParse(text, ignoreCase: true, out handling) && Enum.IsDefined(handling) && !int.TryParse(text, out _);
+    }
+}

@@ -1,0 +1,281 @@
+using System.Text.Json;
+using AddressBook.Api.Contacts.Interchange;
+using AddressBook.Api.Data;
+using AddressBook.Api.PersonFields;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace AddressBook.Api.Contacts;
+
+/// <summary>What an import does with a record whose email or phone an existing contact already has.</summary>
+public enum DuplicateHandling
+{
+    /// <summary>Leave the existing contact as it is and the record out; also a record repeating an earlier one of the file.</summary>
+    Skip,
+
+    /// <summary>Add the record's details to the existing contact: details it lacks, and emails, phones, addresses and tags it has not.</summary>
+    Merge,
+
+    /// <summary>Add the record as a contact of its own.</summary>
+    Create,
+}
+
+public sealed record ImportProblem(int Line, string? Field, string Message);
+
+public sealed record ImportOutcome(long Created, long Merged, long Skipped, IReadOnlyList<ImportProblem> Problems);
+
+/// <summary>
+/// Imports a whole file in one transaction: every record is read, checked and streamed into a staging table with binary
+/// COPY as it arrives, so memory stays flat however large the file; then one statement per kind of outcome moves the
+/// records into the address book. One bad record and nothing is written: the answer lists every problem found (up to
+/// <see cref="MaxProblems"/>) by line.
+/// </summary>
+public static class ContactImport
+{
+    public const int MaxProblems = 100;
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task<ImportOutcome> ImportAsync(
+        NpgsqlDataSource dataSource,
+        IAsyncEnumerable<ContactRecord> records,
+        DuplicateHandling duplicates,
+        DateTimeOffset now,
+        CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await ExecuteAsync(connection, StagingTableSql, cancellationToken);
+
+        var problems = new List<ImportProblem>();
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
+        await using (var copy = await connection.BeginBinaryImportAsync(CopySql, cancellationToken))
+        {
+            await foreach (var record in records.WithCancellation(cancellationToken))
+            {
+                if (!record.IsContact)
+                {
+                    AddProblem(problems, new ImportProblem(record.LineNumber, null, record.Error));
+                    continue;
+                }
+
+                var errors = PersonFieldsValidation.Validate(record.Contact).Concat(ContactDetails.Validate(record.Contact, today)).ToList();
+                if (errors.Count > 0)
+                {
+                    foreach (var (field, messages) in errors)
+                    {
+                        AddProblem(problems, new ImportProblem(record.LineNumber, field, string.Join(" ", messages)));
+                    }
+
+                    continue;
+                }
+
+                // Once a problem is found nothing will be written; the rest of the file is still read to report all of them.
+                if (problems.Count == 0)
+                {
+                    await WriteRowAsync(copy, record.LineNumber, record.Contact, cancellationToken);
+                }
+            }
+
+            if (problems.Count > 0)
+            {
+                return new ImportOutcome(0, 0, 0, problems);
+            }
+
+            await copy.CompleteAsync(cancellationToken);
+        }
+
+        var outcome = await MoveIntoAddressBookAsync(connection, duplicates, now, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return outcome;
+    }
+
+    private static void AddProblem(List<ImportProblem> problems, ImportProblem problem)
+    {
+        if (problems.Count < MaxProblems)
+        {
+            problems.Add(problem);
+        }
+    }
+
+    private static async Task WriteRowAsync(NpgsqlBinaryImporter copy, int line, ContactInput input, CancellationToken cancellationToken)
+    {
+        var person = input.ToNewPerson(default);
+        input.ApplyTo(person);
+        await copy.StartRowAsync(cancellationToken);
+        await copy.WriteAsync(line, NpgsqlDbType.Integer, cancellationToken);
+        await copy.WriteAsync(person.FirstName.Trim(), NpgsqlDbType.Text, cancellationToken);
+        await WriteNullableAsync(copy, person.LastName?.Trim(), NpgsqlDbType.Text, cancellationToken);
+        await WriteNullableAsync(copy, person.Company, NpgsqlDbType.Text, cancellationToken);
+        await WriteNullableAsync(copy, person.Title, NpgsqlDbType.Text, cancellationToken);
+        if (person.Birthday is { } birthday)
+        {
+            await copy.WriteAsync(birthday, NpgsqlDbType.Date, cancellationToken);
+        }
+        else
+        {
+            await copy.WriteNullAsync(cancellationToken);
+        }
+
+        await WriteNullableAsync(copy, person.Notes, NpgsqlDbType.Text, cancellationToken);
+        await copy.WriteAsync(person.Favorite, NpgsqlDbType.Boolean, cancellationToken);
+        await copy.WriteAsync(person.Tags, NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
+        await copy.WriteAsync(JsonSerializer.Serialize(person.Emails, Json), NpgsqlDbType.Jsonb, cancellationToken);
+        await copy.WriteAsync(JsonSerializer.Serialize(person.Phones, Json), NpgsqlDbType.Jsonb, cancellationToken);
+        await copy.WriteAsync(JsonSerializer.Serialize(person.Addresses, Json), NpgsqlDbType.Jsonb, cancellationToken);
+        await copy.WriteAsync(DuplicateKeys(person), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
+    }
+
+    private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
+        value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, type, cancellationToken);
+
+    /// <summary>What makes two contacts the same person for an import: an email in any case, a phone's digits.</summary>
+    private static string[] DuplicateKeys(Person person) =>
+    [
+        .. person.Emails.Select(email => email.Value.ToLowerInvariant()),
+        .. person.Phones.Select(phone => "tel:" + new string([.. phone.Value.Where(char.IsAsciiDigit)])).Where(key => key.Length >= 4 + MinPhoneDigits),
+    ];
+
+    // Shorter numbers (extensions, short codes) are shared by too many people to mean the same one.
+    private const int MinPhoneDigits = 6;
+
+    private static async Task<ImportOutcome> MoveIntoAddressBookAsync(
+        NpgsqlConnection connection, DuplicateHandling duplicates, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (duplicates == DuplicateHandling.Create)
+        {
+            var created = await ExecuteAsync(connection, InsertSql("TRUE"), cancellationToken, now);
+            return new ImportOutcome(created, 0, 0, []);
+        }
+
+        await ExecuteAsync(connection, MatchExistingSql, cancellationToken);
+        if (duplicates == DuplicateHandling.Skip)
+        {
+            await ExecuteAsync(connection, MatchEarlierRecordsSql, cancellationToken);
+            var created = await ExecuteAsync(connection, InsertSql("s.existing IS NULL AND NOT s.repeats_earlier"), cancellationToken, now);
+            var staged = await ScalarAsync(connection, "SELECT count(*) FROM import_staging", cancellationToken);
+            return new ImportOutcome(created, 0, staged - created, []);
+        }
+
+        var merged = await ScalarAsync(connection, "SELECT count(*) FROM import_staging WHERE existing IS NOT NULL", cancellationToken);
+        await ExecuteAsync(connection, MergeSql, cancellationToken, now);
+        var inserted = await ExecuteAsync(connection, InsertSql("s.existing IS NULL"), cancellationToken, now);
+        return new ImportOutcome(inserted, merged, 0, []);
+    }
+
+    private static async Task<long> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, DateTimeOffset? now = null)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (now is { } at)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = at });
+        }
+
+        return await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private const string StagingTableSql = """
+        CREATE TEMP TABLE import_staging (
+            line int PRIMARY KEY, "firstName" text NOT NULL, "lastName" text, company text, title text, birthday date, notes text,
+            favorite boolean NOT NULL, tags text[] NOT NULL, emails jsonb NOT NULL, phones jsonb NOT NULL, addresses jsonb NOT NULL,
+            keys text[] NOT NULL, existing int, repeats_earlier boolean NOT NULL DEFAULT false
+        ) ON COMMIT DROP
+        """;
+
+    private const string CopySql = """
+        COPY import_staging (line, "firstName", "lastName", company, title, birthday, notes, favorite, tags, emails, phones, addresses, keys)
+        FROM STDIN (FORMAT BINARY)
+        """;
+
+    // Every existing contact's keys, taken apart once and joined to the records' keys, rather than one look-up per record.
+    private const string MatchExistingSql = """
+        WITH staged_keys AS (
+            SELECT s.line, k.key FROM import_staging AS s CROSS JOIN LATERAL unnest(s.keys) AS k(key)
+        ), existing_keys AS (
+            SELECT p.id, lower(e.value ->> 'value') AS key FROM "People" AS p CROSS JOIN LATERAL jsonb_array_elements(p.emails) AS e(value)
+            WHERE p.emails <> '[]'
+            UNION ALL
+            SELECT p.id, 'tel:' || regexp_replace(t.value ->> 'value', '[^0-9]', '', 'g') FROM "People" AS p
+            CROSS JOIN LATERAL jsonb_array_elements(p.phones) AS t(value)
+            WHERE p.phones <> '[]'
+        ), matched AS (
+            SELECT sk.line, min(ek.id) AS id FROM staged_keys AS sk JOIN existing_keys AS ek USING (key) GROUP BY sk.line
+        )
+        UPDATE import_staging AS s SET existing = matched.id FROM matched WHERE s.line = matched.line
+        """;
+
+    private const string MatchEarlierRecordsSql = """
+        WITH staged_keys AS (
+            SELECT s.line, k.key FROM import_staging AS s CROSS JOIN LATERAL unnest(s.keys) AS k(key)
+        ), first_line AS (
+            SELECT key, min(line) AS line FROM staged_keys GROUP BY key
+        ), repeats AS (
+            SELECT DISTINCT sk.line FROM staged_keys AS sk JOIN first_line AS f USING (key) WHERE sk.line > f.line
+        )
+        UPDATE import_staging AS s SET repeats_earlier = true FROM repeats WHERE s.line = repeats.line
+        """;
+
+    private static string InsertSql(string condition) => $"""
+        INSERT INTO "People" ("firstName", "lastName", company, title, birthday, notes, favorite, tags, emails, phones, addresses, "createdAt", "updatedAt")
+        SELECT s."firstName", s."lastName", s.company, s.title, s.birthday, s.notes, s.favorite, s.tags, s.emails, s.phones, s.addresses, $1, $1
+        FROM import_staging AS s WHERE {condition} ORDER BY s.line
+        """;
+
+    // Several records may match one contact: their details are folded together in file order first, so none is lost.
+    private const string MergeSql = """
+        WITH incoming AS (
+            SELECT existing AS id,
+                (array_agg(company ORDER BY line) FILTER (WHERE company IS NOT NULL))[1] AS company,
+                (array_agg(title ORDER BY line) FILTER (WHERE title IS NOT NULL))[1] AS title,
+                (array_agg(birthday ORDER BY line) FILTER (WHERE birthday IS NOT NULL))[1] AS birthday,
+                string_agg(notes, E'\n' ORDER BY line) AS notes,
+                bool_or(favorite) AS favorite,
+                array_agg(line ORDER BY line) AS lines
+            FROM import_staging WHERE existing IS NOT NULL GROUP BY existing
+        )
+        UPDATE "People" AS p SET
+            company = coalesce(p.company, i.company),
+            title = coalesce(p.title, i.title),
+            birthday = coalesce(p.birthday, i.birthday),
+            notes = CASE WHEN i.notes IS NULL OR p.notes LIKE '%' || i.notes || '%' THEN p.notes ELSE concat_ws(E'\n', p.notes, i.notes) END,
+            favorite = p.favorite OR i.favorite,
+            tags = ARRAY(
+                SELECT DISTINCT ON (lower(tag)) tag FROM (
+                    SELECT tag, 0 AS line, ordinality FROM unnest(p.tags) WITH ORDINALITY AS t(tag, ordinality)
+                    UNION ALL
+                    SELECT tag, s.line, ordinality FROM import_staging AS s, unnest(s.tags) WITH ORDINALITY AS t(tag, ordinality) WHERE s.line = ANY (i.lines)
+                ) AS all_tags ORDER BY lower(tag), line, ordinality),
+            emails = (
+                SELECT coalesce(jsonb_agg(email ORDER BY line, ordinality), '[]') FROM (
+                    SELECT DISTINCT ON (lower(email ->> 'value')) email, line, ordinality FROM (
+                        SELECT email, 0 AS line, ordinality FROM jsonb_array_elements(p.emails) WITH ORDINALITY AS e(email, ordinality)
+                        UNION ALL
+                        SELECT email, s.line, ordinality FROM import_staging AS s, jsonb_array_elements(s.emails) WITH ORDINALITY AS e(email, ordinality)
+                        WHERE s.line = ANY (i.lines)
+                    ) AS all_emails ORDER BY lower(email ->> 'value'), line, ordinality) AS distinct_emails),
+            phones = (
+                SELECT coalesce(jsonb_agg(phone ORDER BY line, ordinality), '[]') FROM (
+                    SELECT DISTINCT ON (regexp_replace(phone ->> 'value', '[^0-9]', '', 'g')) phone, line, ordinality FROM (
+                        SELECT phone, 0 AS line, ordinality FROM jsonb_array_elements(p.phones) WITH ORDINALITY AS e(phone, ordinality)
+                        UNION ALL
+                        SELECT phone, s.line, ordinality FROM import_staging AS s, jsonb_array_elements(s.phones) WITH ORDINALITY AS e(phone, ordinality)
+                        WHERE s.line = ANY (i.lines)
+                    ) AS all_phones ORDER BY regexp_replace(phone ->> 'value', '[^0-9]', '', 'g'), line, ordinality) AS distinct_phones),
+            addresses = (
+                SELECT coalesce(jsonb_agg(address ORDER BY line, ordinality), '[]') FROM (
+                    SELECT DISTINCT ON (address - 'label') address, line, ordinality FROM (
+                        SELECT address, 0 AS line, ordinality FROM jsonb_array_elements(p.addresses) WITH ORDINALITY AS e(address, ordinality)
+                        UNION ALL
+                        SELECT address, s.line, ordinality FROM import_staging AS s, jsonb_array_elements(s.addresses) WITH ORDINALITY AS e(address, ordinality)
+                        WHERE s.line = ANY (i.lines)
+                    ) AS all_addresses ORDER BY address - 'label', line, ordinality) AS distinct_addresses),
+            "updatedAt" = $1
+        FROM incoming AS i WHERE p.id = i.id
+        """;
+}

@@ -1,0 +1,200 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using AddressBook.Tests.Infrastructure;
+
+namespace AddressBook.Tests;
+
+/// <summary>Importing and exporting vCard and CSV files through the API, against real PostgreSQL.</summary>
+[Collection(AppCollection.Name)]
+public sealed class ContactImportTests(AppFixture fixture)
+{
+    private HttpClient Api => fixture.Api;
+
+    [Fact]
+    public async Task A_vcard_file_is_imported_and_comes_back_out_of_the_export_with_every_field()
+    {
+        var tag = UniqueTag();
+        var card = $"""
+            BEGIN:VCARD
+            VERSION:4.0
+            N:Ångström;Zoë;;;
+            FN:Zoë Ångström
+            ORG:Café Müller
+            TITLE:Chief Engineer
+            BDAY:19840229
+            NOTE:Met at the conference\, twice.\nLikes tea\; not coffee.
+            CATEGORIES:{tag},friends
+            EMAIL;TYPE=work:zoe.{tag}@example.org
+            TEL;TYPE=cell;VALUE=text:+44 20 7946 0958
+            ADR;TYPE=home:;;1 High St;London;;N1 9GU;UK
+            X-ADDRESSBOOK-FAVORITE:TRUE
+            END:VCARD
+            BEGIN:VCARD
+            VERSION:3.0
+            N:Other;Second;;;
+            FN:Second Other
+            CATEGORIES:{tag}
+            END:VCARD
+
+            """.Replace("\n", "\r\n", StringComparison.Ordinal);
+
+        var summary = await ImportAsync(card, "text/vcard", "create");
+        Assert.Equal(2, summary.GetProperty("created").GetInt64());
+
+        var imported = await FindAsync($"zoe.{tag}");
+        Assert.Equal("Zoë", imported.GetProperty("firstName").GetString());
+        Assert.Equal("Café Müller", imported.GetProperty("company").GetString());
+        Assert.Equal("1984-02-29", imported.GetProperty("birthday").GetString());
+        Assert.Equal("Met at the conference, twice.\nLikes tea; not coffee.", imported.GetProperty("notes").GetString());
+        Assert.True(imported.GetProperty("favorite").GetBoolean());
+        Assert.Equal("London", imported.GetProperty("addresses")[0].GetProperty("locality").GetString());
+
+        var export = await Api.GetAsync("/api/contacts/export.vcf");
+        Assert.Equal("text/vcard", export.Content.Headers.ContentType?.MediaType);
+        var exported = await export.Content.ReadAsStringAsync();
+        Assert.Contains($"EMAIL;TYPE=work:zoe.{tag}@example.org", exported, StringComparison.Ordinal);
+
+        // Round trip: the exported card, imported again as a new contact, carries the same record.
+        var cardOut = exported.Split("BEGIN:VCARD").Select(c => "BEGIN:VCARD" + c).Single(c => c.Contains($"zoe.{tag}@", StringComparison.Ordinal));
+        await ImportAsync(cardOut.Replace(tag, tag + "copy", StringComparison.Ordinal), "text/vcard", "create");
+        var copy = await FindAsync($"zoe.{tag}copy");
+        foreach (var field in new[] { "firstName", "lastName", "company", "title", "birthday", "notes", "favorite", "phones", "addresses" })
+        {
+            Assert.Equal(imported.GetProperty(field).GetRawText(), copy.GetProperty(field).GetRawText());
+        }
+    }
+
+    [Fact]
+    public async Task A_csv_file_with_a_bad_record_names_its_line_and_imports_nothing()
+    {
+        var tag = UniqueTag();
+        var csv = $"First Name,Last Name,Email 1,Tags\r\nAda,Lovelace,ada.{tag}@example.org,{tag}\r\n\"Grace\nBrewster\",Hopper,not-an-email,{tag}\r\nAlan,Turing,alan.{tag}@example.org,{tag}\r\n";
+        var before = await Database.CountPeopleAsync(fixture.ConnectionString);
+
+        using var response = await PostFileAsync(csv, "text/csv", "create");
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        var reported = Assert.Single(problem.GetProperty("problems").EnumerateArray());
+        Assert.Equal(3, reported.GetProperty("line").GetInt32());
+        Assert.Equal("emails[0].value", reported.GetProperty("field").GetString());
+        Assert.Equal(before, await Database.CountPeopleAsync(fixture.ConnectionString));
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_utf8_is_refused_at_its_line()
+    {
+        var bytes = Encoding.Latin1.GetBytes("First Name,Last Name\r\nAda,Lovelace\r\nJosé,Martí\r\n");
+        var before = await Database.CountPeopleAsync(fixture.ConnectionString);
+        using var content = new ByteArrayContent(bytes);
+        content.Headers.ContentType = new("text/csv");
+
+        using var response = await Api.PostAsync("/api/contacts/import", content);
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.Equal(3, problem.GetProperty("problems")[0].GetProperty("line").GetInt32());
+        Assert.Equal(before, await Database.CountPeopleAsync(fixture.ConnectionString));
+    }
+
+    [Theory]
+    [InlineData("application/json", HttpStatusCode.UnsupportedMediaType)]
+    [InlineData("text/csv; charset=iso-8859-1", HttpStatusCode.UnsupportedMediaType)]
+    public async Task A_file_of_another_type_is_refused(string contentType, HttpStatusCode expected)
+    {
+        using var response = await PostFileAsync("First Name\r\nAda\r\n", contentType, null);
+        await response.AssertProblemAsync(expected);
+    }
+
+    [Fact]
+    public async Task An_unknown_duplicates_choice_is_refused()
+    {
+        using var response = await PostFileAsync("First Name\r\nAda\r\n", "text/csv", "ignore");
+        var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
+        Assert.True(problem.GetProperty("errors").TryGetProperty("duplicates", out _));
+    }
+
+    [Fact]
+    public async Task A_file_larger_than_the_limit_is_413_before_it_is_read()
+    {
+        var endpoint = fixture.Api.BaseAddress!;
+        using var tcp = new TcpClient();
+        await tcp.ConnectAsync(endpoint.Host, endpoint.Port);
+        await using var stream = tcp.GetStream();
+        var key = fixture.Api.DefaultRequestHeaders.GetValues("X-Api-Key").Single();
+        // As curl sends a large upload: the body follows only once the server has said it wants it.
+        var head = $"POST /api/contacts/import HTTP/1.1\r\nHost: {endpoint.Authority}\r\nX-Api-Key: {key}\r\nContent-Type: text/csv\r\n"
+            + $"Content-Length: {600L * 1024 * 1024}\r\nExpect: 100-continue\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head));
+
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var statusLine = await reader.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.StartsWith("HTTP/1.1 413", statusLine, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Duplicates_by_email_or_phone_are_skipped_merged_or_created_as_asked()
+    {
+        var tag = UniqueTag();
+        using var existing = await Api.PostAsJsonAsync("/api/contacts", new
+        {
+            firstName = "Existing", company = "Kept Ltd", tags = new[] { tag },
+            emails = new[] { new { label = "work", value = $"dup.{tag}@example.org" } },
+        });
+        var existingId = (await existing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        var csv = $"First Name,Company,Title,Email 1,Phone 1,Tags\r\nIncoming,Other Co,Director,DUP.{tag}@example.org,+1 555 010 9999,{tag}-new\r\nFresh,,,,+1 555 010 8888,{tag}\r\nFresh again,,,,+1 (555) 010-8888,{tag}\r\n";
+
+        var skipped = await ImportAsync(csv, "text/csv", "skip");
+        Assert.Equal((1L, 2L), (skipped.GetProperty("created").GetInt64(), skipped.GetProperty("skipped").GetInt64()));
+
+        // Now every record has its match: the existing contact, and the one the skipping import created.
+        var merged = await ImportAsync(csv, "text/csv", "merge");
+        Assert.Equal((0L, 3L), (merged.GetProperty("created").GetInt64(), merged.GetProperty("merged").GetInt64()));
+        var after = await Api.GetFromJsonAsync<JsonElement>($"/api/contacts/{existingId}");
+        Assert.Equal("Kept Ltd", after.GetProperty("company").GetString());
+        Assert.Equal("Director", after.GetProperty("title").GetString());
+        Assert.Equal("+1 555 010 9999", after.GetProperty("phones")[0].GetProperty("value").GetString());
+        Assert.Equal(1, after.GetProperty("emails").GetArrayLength());
+        Assert.Equal([tag, $"{tag}-new"], after.GetProperty("tags").EnumerateArray().Select(t => t.GetString()).Order());
+
+        var created = await ImportAsync(csv, "text/csv", "create");
+        Assert.Equal(3L, created.GetProperty("created").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_csv_export_has_a_header_and_every_contact()
+    {
+        var tag = UniqueTag();
+        await Api.PostAsJsonAsync("/api/contacts", new { firstName = "Csv, \"Quoted\"", lastName = tag, notes = "two\nlines" });
+
+        using var export = await Api.GetAsync("/api/contacts/export.csv");
+        Assert.Equal("text/csv", export.Content.Headers.ContentType?.MediaType);
+        var text = await export.Content.ReadAsStringAsync();
+        Assert.StartsWith("First Name,Last Name,", text, StringComparison.Ordinal);
+        Assert.Contains($"\"Csv, \"\"Quoted\"\"\",{tag},", text, StringComparison.Ordinal);
+    }
+
+    private async Task<JsonElement> ImportAsync(string file, string contentType, string? duplicates)
+    {
+        using var response = await PostFileAsync(file, contentType, duplicates);
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode}: {body}");
+        return JsonDocument.Parse(body).RootElement;
+    }
+
+    private Task<HttpResponseMessage> PostFileAsync(string file, string contentType, string? duplicates)
+    {
+        var content = new StringContent(file, Encoding.UTF8);
+        content.Headers.ContentType = System.Net.Http.Headers.MediaTypeHeaderValue.Parse(contentType);
+        return Api.PostAsync("/api/contacts/import" + (duplicates is null ? "" : $"?duplicates={duplicates}"), content);
+    }
+
+    private async Task<JsonElement> FindAsync(string query)
+    {
+        var page = await Api.GetFromJsonAsync<JsonElement>($"/api/contacts?q={Uri.EscapeDataString(query)}&sort=oldest");
+        return page.GetProperty("items").EnumerateArray().First();
+    }
+
+    private static string UniqueTag() => "i" + Guid.NewGuid().ToString("N")[..10];
+}
