@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Contacts at scale. Builds in Release, starts the app host (one API replica, no dashboard) on a throwaway data folder,
+# then with a million contacts:
+#  1. makes them inside PostgreSQL (bench/contacts_seed.sql) and exports them as CSV and vCard through the API;
+#  2. empties the table and imports the CSV back through POST /api/contacts/import (binary COPY), printing the rate
+#     and the API process's peak memory before and after, to show it does not grow with the file;
+#  3. times searches and list pages through the API, one at a time (p50/p95/p99 of curl's total time), and prints
+#     PostgreSQL's plans for a search and for a deep list page.
+# It judges nothing; it fails only when it cannot measure.
+#
+#   bench/contacts.sh
+#   BENCH_CONTACTS=200000 BENCH_REPEAT=5 bench/contacts.sh
+set -euo pipefail
+
+contacts=${BENCH_CONTACTS:-1000000}
+repeat=${BENCH_REPEAT:-10}
+
+# shellcheck source=bench/lib.sh
+source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
+
+[[ $contacts =~ ^[0-9]+$ ]] && (( contacts >= 1000 )) || { echo "BENCH_CONTACTS must be a number of at least 1000" >&2; exit 2; }
+
+make_work_folder
+install_missing_tools
+say "Building (Release)..."
+build_release
+launch_apphost --Replicas:api=1 --AppHost:DisableDashboard=true
+wait_started
+find_postgres
+api_pid=$(api_pids | head -n 1)
+[[ -n $api_pid ]] || fail "no API process"
+api="http://127.0.0.1:${api_url##*:}"
+
+# percentiles FILE: p50, p95 and p99 of the seconds in FILE, one a line, in milliseconds.
+percentiles() {
+    sort -g "$1" | awk '{ v[NR] = $1 * 1000 } END {
+        printf "p50 %.1f ms, p95 %.1f ms, p99 %.1f ms (%d requests)", v[int(NR * 0.50 + 0.5)], v[int(NR * 0.95 + 0.5)], v[int(NR * 0.99 + 0.5)], NR }'
+}
+
+# timed_gets NAME URL...: each URL $repeat times, one request at a time; prints their percentiles.
+timed_gets() {
+    local name=$1 times=$tmp/times-$1 url i
+    shift
+    : >"$times"
+    for (( i = 0; i < repeat; i++ )); do
+        for url in "$@"; do
+            curl -sf -o /dev/null -w '%{time_total}\n' -H "$api_key_header" "$api$url" >>"$times" || fail "GET $url failed"
+        done
+    done
+    say "    $name: $(percentiles "$times")"
+}
+
+q() { printf '/api/contacts?limit=50&q=%s' "$(printf '%s' "$1" | jq -sRr @uri)"; }
+command -v jq >/dev/null || { apt-get install -y -q jq >"$tmp/apt-jq.log" 2>&1 || fail "could not install jq"; }
+
+say ""
+say "== 1. $contacts contacts made in PostgreSQL, then exported through the API"
+started=$EPOCHREALTIME
+sql -v count="$contacts" -f "$bench_dir/contacts_seed.sql"
+say "    made in $(since "$started") s ($(sql -c 'SELECT pg_size_pretty(pg_total_relation_size($$"People"$$))') with its indexes)"
+started=$EPOCHREALTIME
+curl -sf -H "$api_key_header" -o "$tmp/contacts.csv" "$api/api/contacts/export.csv" || fail "the CSV export failed"
+say "    CSV export: $(since "$started") s, $(( $(stat -c %s "$tmp/contacts.csv") / 1048576 )) MiB, $(( $(wc -l <"$tmp/contacts.csv") - 1 )) lines after the header"
+started=$EPOCHREALTIME
+curl -sf -H "$api_key_header" -o "$tmp/contacts.vcf" "$api/api/contacts/export.vcf" || fail "the vCard export failed"
+say "    vCard export: $(since "$started") s, $(( $(stat -c %s "$tmp/contacts.vcf") / 1048576 )) MiB, $(grep -c '^BEGIN:VCARD' "$tmp/contacts.vcf") cards"
+
+say ""
+say "== 2. The CSV imported back into an empty table: POST /api/contacts/import?duplicates=create"
+sql -c 'TRUNCATE "People"'
+hwm_before=$(status_kib "$api_pid" VmHWM)
+started=$EPOCHREALTIME
+answer=$(curl -sf -H "$api_key_header" -H 'Content-Type: text/csv' --data-binary @"$tmp/contacts.csv" "$api/api/contacts/import?duplicates=create") \
+    || fail "the import failed"
+seconds=$(since "$started")
+imported=$(sql -c 'SELECT count(*) FROM "People"')
+say "    $answer in $seconds s: $(awk -v n="$imported" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }') contacts/s"
+say "    API peak RSS (VmHWM): $(( hwm_before / 1024 )) MiB before, $(( $(status_kib "$api_pid" VmHWM) / 1024 )) MiB after"
+sql -c 'ANALYZE "People"'
+
+say ""
+say "== 3. Searching and listing $imported contacts, one request at a time, $repeat rounds"
+# Real values to look for, drawn from the data: part of an email, part of a phone number.
+mapfile -t emails < <(sql -c "SELECT split_part(emails -> 0 ->> 'value', '@', 1) FROM \"People\" TABLESAMPLE SYSTEM (0.1) LIMIT 5")
+mapfile -t phones < <(sql -c "SELECT right(phones -> 0 ->> 'value', 7) FROM \"People\" TABLESAMPLE SYSTEM (0.1) LIMIT 5")
+words=(james zoe jose smith lovelace dijkstra mull acme globex "cafe muller" engineer "ada hopper" "grace turing acme" "knuth director")
+word_urls=() email_urls=() typo_urls=()
+for w in "${words[@]}"; do word_urls+=("$(q "$w")"); done
+for w in "${emails[@]}" "${phones[@]}"; do email_urls+=("$(q "$w")"); done
+for w in jonson lovlace hoppper dijkstar; do typo_urls+=("$(q "$w")"); done
+timed_gets "search, words the contacts contain (names, companies, titles)" "${word_urls[@]}"
+timed_gets "search, part of an email or phone number" "${email_urls[@]}"
+timed_gets "search, a typo only (found by similarity)" "${typo_urls[@]}"
+last=$(sql -c 'SELECT max(id) FROM "People"')
+first=$(sql -c 'SELECT min(id) FROM "People"')
+# The API's cursor: the last id as 4 big-endian bytes, base64url without padding (Api/Contacts/ContactCursor.cs).
+cursor() { local h; h=$(printf '%08x' "$1"); printf "\\x${h:0:2}\\x${h:2:2}\\x${h:4:2}\\x${h:6:2}" | base64 | tr '+/' '-_' | tr -d '='; }
+page_urls=()
+for depth in 0 $(( imported / 2 )) $(( imported - 60 )); do page_urls+=("/api/contacts?limit=50&cursor=$(cursor $(( first + depth )))"); done
+timed_gets "list a page at depth 0, half-way and at the end" "${page_urls[@]}"
+timed_gets "list a page at the end, newest first" "/api/contacts?limit=50&sort=newest"
+
+say ""
+say "== Plans (EXPLAIN ANALYZE, as the API asks)"
+say "-- search 'smith', first page"
+sql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT id FROM \"People\" WHERE search LIKE public.addressbook_fold('%smith%') ESCAPE '\\' AND id > 0 ORDER BY id LIMIT 51" | indent
+say "-- search 'ada hopper', first page"
+sql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT id FROM \"People\" WHERE search LIKE public.addressbook_fold('%ada%') ESCAPE '\\' AND search LIKE public.addressbook_fold('%hopper%') ESCAPE '\\' AND id > 0 ORDER BY id LIMIT 51" | indent
+say "-- list, the page after id $(( first + imported / 2 ))"
+sql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT id FROM \"People\" WHERE id > $(( first + imported / 2 )) ORDER BY id LIMIT 51" | indent
+
+stop_apphost || fail "the app host did not stop cleanly"
