@@ -62,30 +62,25 @@ public static class ContactListing
         return people;
     }
 
-    /// <summary>
-    /// Every word is part of the contact's search text or close to one of its words (pg_trgm's word similarity), and not
-    /// all of them are parts: the contacts a typo would have missed.
-    /// </summary>
-    public static IQueryable<Person> OnlyNear(IQueryable<Person> people, string search)
+    /// <summary>Every word is part of the contact's search text or close to one of its words (pg_trgm's word similarity).</summary>
+    public static IQueryable<Person> Near(IQueryable<Person> people, string search)
     {
-        var near = people;
         foreach (var word in Words(search))
         {
             var pattern = $"%{EscapeLikePattern(word)}%";
-            near = near.Where(person =>
+            people = people.Where(person =>
                 EF.Functions.Like(EF.Property<string>(person, PersonConfiguration.SearchColumn), ContactSearch.Fold(pattern), LikeEscape)
                 || EF.Functions.TrigramsAreWordSimilar(ContactSearch.Fold(word), EF.Property<string>(person, PersonConfiguration.SearchColumn)));
         }
 
-        var containing = Containing(people, search).Select(person => person.Id);
-        return near.Where(person => !containing.Contains(person.Id));
+        return people;
     }
 
     /// <summary>
-    /// One page after <paramref name="after"/>, and one contact more when another page follows. Ranked by relevance,
-    /// contacts that contain every word come first, then those a typo would have missed; each tier in id order, which
-    /// the primary key's index keeps cheap however many contacts match. Typo matches are looked for only once the exact
-    /// ones run out: their candidates are many and each is checked in full.
+    /// One page after <paramref name="after"/>, and one contact more when another page follows, in id order, which the
+    /// primary key's index keeps cheap however many contacts match. Ranked by relevance, the contacts that contain every
+    /// word; only when none does, those a typo would have missed: their candidates are many and each is checked in full,
+    /// a price worth paying only for a search that would otherwise find nothing.
     /// </summary>
     public static async Task<List<RankedContact>> PageAsync(
         IQueryable<Person> people, string search, ContactOrder order, ContactPosition after, int take, CancellationToken cancellationToken)
@@ -102,16 +97,15 @@ public static class ContactListing
                     .Take(take)
                     .ToListAsync(cancellationToken);
             default:
-                var page = after.Rank <= ExactTier
-                    ? await After(Containing(people, search), after.IsStart ? 0 : after.Id, ExactTier).Take(take).ToListAsync(cancellationToken)
-                    : [];
-                if (page.Count < take)
+                if (after.Rank == NearTier)
                 {
-                    var nearAfter = after.Rank == NearTier ? after.Id : 0;
-                    page.AddRange(await After(OnlyNear(people, search), nearAfter, NearTier).Take(take - page.Count).ToListAsync(cancellationToken));
+                    return await After(Near(people, search), after.Id, NearTier).Take(take).ToListAsync(cancellationToken);
                 }
 
-                return page;
+                var page = await After(Containing(people, search), after.Id, ExactTier).Take(take).ToListAsync(cancellationToken);
+                return page.Count == 0 && after.IsStart
+                    ? await After(Near(people, search), 0, NearTier).Take(take).ToListAsync(cancellationToken)
+                    : page;
         }
     }
 
@@ -136,11 +130,9 @@ public static class ContactListing
             }
         }
 
-        var counted = await Containing(people, search).Take(ExactCountLimit + 1).CountAsync(cancellationToken);
-        if (counted <= ExactCountLimit && firstPage.Any(contact => contact.Rank == NearTier))
-        {
-            counted += await OnlyNear(people, search).Take(ExactCountLimit + 1 - counted).CountAsync(cancellationToken);
-        }
+        var counted = firstPage.Any(contact => contact.Rank == NearTier)
+            ? await Near(people, search).Take(ExactCountLimit + 1).CountAsync(cancellationToken)
+            : await Containing(people, search).Take(ExactCountLimit + 1).CountAsync(cancellationToken);
 
         return counted > ExactCountLimit ? new ContactCount(ExactCountLimit, Exact: false) : new ContactCount(counted, Exact: true);
     }
