@@ -39,6 +39,14 @@ const ui = {
   empty: $("empty"),
   more: $("more"),
   sentinel: $("sentinel"),
+  importForm: $("import-form"),
+  importFile: $("import-file"),
+  importButton: $("import"),
+  importStatus: $("import-status"),
+  importProblems: $("import-problems"),
+  exportVcf: $("export-vcf"),
+  exportCsv: $("export-csv"),
+  exportStatus: $("export-status"),
 };
 
 // `shown` holds the contact each row was drawn from, so that its buttons need no request of their own.
@@ -65,15 +73,21 @@ class UnreachableError extends Error {
   }
 }
 
-async function api(path, { method = "GET", body, headers = {} } = {}) {
+/**
+ * A `body` that is a file goes as it is, with the Content-Type the caller gives; any other as JSON. With `download`,
+ * a successful answer is read as a Blob.
+ */
+async function api(path, { method = "GET", body, headers = {}, download = false } = {}) {
   const key = sessionStorage.getItem(keyStorage);
   const requestHeaders = { Accept: "application/json", ...headers };
   if (key) requestHeaders["X-Api-Key"] = key;
-  if (body !== undefined) requestHeaders["Content-Type"] = "application/json";
+  const file = body instanceof Blob;
+  if (body !== undefined && !file) requestHeaders["Content-Type"] = "application/json";
 
   let response;
   try {
-    response = await fetch(path, { method, headers: requestHeaders, body: body === undefined ? undefined : JSON.stringify(body) });
+    response = await fetch(path, { method, headers: requestHeaders, body: body === undefined || file ? body : JSON.stringify(body) });
+    if (download && response.ok) return { body: await response.blob() };
   } catch {
     throw new UnreachableError();
   }
@@ -631,12 +645,13 @@ function editorContact() {
   };
 }
 
-function reportWrite(error) {
+/** Reports a failed change beside the control that asked for it (`place`), or, when the user did not cause it, as `report` does. */
+function reportWrite(error, place = ui.editorError) {
   if (error instanceof ApiError && error.status === 403) {
-    ui.editorError.textContent = "This key can only read. Use “Change API key” to enter the read-write key.";
+    place.textContent = "This key can only read. Use “Change API key” to enter the read-write key.";
     ui.changeKey.hidden = false;
   } else if (error instanceof ApiError && error.status < 500 && error.status !== 429 && error.status !== 401) {
-    ui.editorError.textContent = error.message;
+    place.textContent = error.message;
   } else {
     report(error);
   }
@@ -717,6 +732,99 @@ ui.editor.addEventListener("submit", async (event) => {
     ui.save.disabled = false;
   }
 });
+
+// --- Importing and exporting files --------------------------------------------------------------
+
+// The API reads a file by its Content-Type; one chosen from disk often has none, or the system's guess.
+const fileTypes = { csv: "text/csv", vcf: "text/vcard", vcard: "text/vcard" };
+
+function showImportStatus(text, failed = false) {
+  ui.importStatus.textContent = text;
+  ui.importStatus.classList.toggle("failed", failed);
+}
+
+function importSummary({ created, merged, skipped }) {
+  let text = `Imported ${created.toLocaleString()} contact${created === 1 ? "" : "s"}`;
+  if (merged) text += `, merged ${merged.toLocaleString()}`;
+  if (skipped) text += `, skipped ${skipped.toLocaleString()}`;
+  return `${text}.`;
+}
+
+function showImportProblems(problems) {
+  showImportStatus("Nothing was imported. Correct these problems in the file, then import it again:", true);
+  ui.importProblems.replaceChildren(...problems.map(({ line, field, message }) =>
+    element("li", null, `Line ${line}${field ? ` – ${field}` : ""}: ${message}`)));
+  ui.importProblems.hidden = false;
+}
+
+ui.importForm.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  ui.importProblems.replaceChildren();
+  ui.importProblems.hidden = true;
+  const file = ui.importFile.files[0];
+  const type = file && fileTypes[/\.([^.]+)$/.exec(file.name)?.[1].toLowerCase()];
+  if (!type) {
+    showImportStatus(file ? "Choose a vCard (.vcf, .vcard) or CSV (.csv) file." : "Choose a file to import first.", true);
+    ui.importFile.focus();
+    return;
+  }
+
+  const duplicates = ui.importForm.elements.duplicates.value;
+  ui.importButton.disabled = true;
+  showImportStatus("Importing…");
+  try {
+    const { body } = await api(`/api/contacts/import?duplicates=${duplicates}`, { method: "POST", body: file, headers: { "Content-Type": type } });
+    // Cleared, so that pressing Import again does not import the same file twice.
+    ui.importFile.value = "";
+    showImportStatus(importSummary(body));
+    await reloadList();
+  } catch (error) {
+    if (error instanceof ApiError && (error.status === 422 || error.status === 400) && error.problem.problems?.length) {
+      showImportProblems(error.problem.problems);
+    } else if (error instanceof ApiError && error.status === 413) {
+      showImportStatus("Nothing was imported: the file is too large. Split it into smaller files and import each.", true);
+    } else {
+      showImportStatus("The file was not imported.", true);
+      reportWrite(error, ui.importStatus);
+    }
+  } finally {
+    ui.importButton.disabled = false;
+    // Disabled while it worked, the button lost the focus: a keyboard user goes on from where they were.
+    if (document.activeElement === document.body) ui.importButton.focus();
+  }
+});
+
+async function exportContacts(button, extension, format) {
+  const status = ui.exportStatus;
+  status.classList.remove("failed");
+  status.textContent = `Exporting as ${format}…`;
+  button.disabled = true;
+  try {
+    // The key goes in a header, which a plain link cannot send: the file is fetched, then handed over as a download.
+    const { body } = await api(`/api/contacts/export.${extension}`, { download: true, headers: { Accept: `${fileTypes[extension]}, application/problem+json` } });
+    const url = URL.createObjectURL(body);
+    const link = element("a");
+    link.href = url;
+    link.download = `contacts.${extension}`;
+    document.body.append(link);
+    link.click();
+    link.remove();
+    // Not at once: the browser may still be reading the file for its download.
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+    status.textContent = `Exported every contact to contacts.${extension}.`;
+  } catch (error) {
+    status.classList.add("failed");
+    status.textContent = error instanceof ApiError && error.status === 401
+      ? `The ${format} export needs a key: enter one, then export again.`
+      : `The ${format} export failed: ${error.message}`;
+  } finally {
+    button.disabled = false;
+    if (document.activeElement === document.body) button.focus();
+  }
+}
+
+ui.exportVcf.addEventListener("click", () => exportContacts(ui.exportVcf, "vcf", "vCard"));
+ui.exportCsv.addEventListener("click", () => exportContacts(ui.exportCsv, "csv", "CSV"));
 
 // --- Search, sort and scrolling -----------------------------------------------------------------
 
