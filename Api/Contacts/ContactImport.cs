@@ -34,6 +34,10 @@ public static class ContactImport
 {
     public const int MaxProblems = 100;
 
+    // A million records take minutes to move, far past the 30 s a command may take elsewhere; the client going away
+    // still cancels them.
+    private const int StatementTimeoutSeconds = 3600;
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static async Task<ImportOutcome> ImportAsync(
@@ -51,6 +55,7 @@ public static class ContactImport
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         await using (var copy = await connection.BeginBinaryImportAsync(CopySql, cancellationToken))
         {
+            copy.Timeout = TimeSpan.FromSeconds(StatementTimeoutSeconds);
             await foreach (var record in records.WithCancellation(cancellationToken))
             {
                 if (!record.IsContact)
@@ -165,7 +170,7 @@ public static class ContactImport
 
     private static async Task<long> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, DateTimeOffset? now = null)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = StatementTimeoutSeconds };
         if (now is { } at)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = at });
@@ -176,7 +181,7 @@ public static class ContactImport
 
     private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection);
+        await using var command = new NpgsqlCommand(sql, connection) { CommandTimeout = StatementTimeoutSeconds };
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
