@@ -29,10 +29,8 @@ public sealed class ContactDetailsTests(AppFixture fixture)
     [Fact]
     public async Task Every_detail_is_stored_tidied_and_read_back()
     {
-        var tag = UniqueTag();
-        using var created = await Api.PostAsJsonAsync("/api/contacts", FullContact(tag));
-        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        var tag = ContactsApi.UniqueTag();
+        var id = await ContactsApi.CreateAsync(Api, FullContact(tag));
 
         var read = await Api.GetFromJsonAsync<JsonElement>($"/api/contacts/{id}");
         Assert.Equal("Café Müller", read.GetProperty("company").GetString());
@@ -58,9 +56,8 @@ public sealed class ContactDetailsTests(AppFixture fixture)
     [Fact]
     public async Task A_put_that_names_only_the_names_keeps_the_details_and_empty_values_clear_them()
     {
-        var tag = UniqueTag();
-        using var created = await Api.PostAsJsonAsync("/api/contacts", FullContact(tag));
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        var tag = ContactsApi.UniqueTag();
+        var id = await ContactsApi.CreateAsync(Api, FullContact(tag));
 
         using var namesOnly = await Api.PutAsJsonAsync($"/api/contacts/{id}", new { firstName = "Zoe", lastName = "Angstrom" });
         Assert.Equal(HttpStatusCode.OK, namesOnly.StatusCode);
@@ -118,9 +115,8 @@ public sealed class ContactDetailsTests(AppFixture fixture)
     [Fact]
     public async Task Search_finds_any_field_in_any_case_with_or_without_accents()
     {
-        var tag = UniqueTag();
-        using var created = await Api.PostAsJsonAsync("/api/contacts", FullContact(tag));
-        var id = (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+        var tag = ContactsApi.UniqueTag();
+        var id = await ContactsApi.CreateAsync(Api, FullContact(tag));
         using var other = await Api.PostAsJsonAsync("/api/contacts", new { firstName = "Other", tags = new[] { tag } });
 
         // Each word must match; every query below names the tag so that only this test's contacts can match.
@@ -139,7 +135,7 @@ public sealed class ContactDetailsTests(AppFixture fixture)
     [Fact]
     public async Task A_row_the_tutorial_app_inserts_gets_empty_details_and_is_searchable()
     {
-        var tag = UniqueTag();
+        var tag = ContactsApi.UniqueTag();
         await Database.ExecuteAsync(fixture.ConnectionString,
             $"""INSERT INTO "People" ("firstName", "lastName", "createdAt", "updatedAt") VALUES ('Élodie', '{tag}', now(), now())""");
 
@@ -150,11 +146,5 @@ public sealed class ContactDetailsTests(AppFixture fixture)
         Assert.False(contact.GetProperty("favorite").GetBoolean());
     }
 
-    private async Task<List<int>> SearchAsync(string query)
-    {
-        var page = await Api.GetFromJsonAsync<JsonElement>($"/api/contacts?limit=200&q={Uri.EscapeDataString(query)}");
-        return [.. page.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetInt32())];
-    }
-
-    private static string UniqueTag() => "t" + Guid.NewGuid().ToString("N")[..10];
+    private Task<List<int>> SearchAsync(string query) => ContactsApi.ListIdsAsync(Api, $"limit=200&q={Uri.EscapeDataString(query)}");
 }

@@ -14,7 +14,7 @@ public sealed class ContactFilterTests(AppFixture fixture)
     [Fact]
     public async Task A_tag_filter_lists_the_contacts_with_exactly_that_tag()
     {
-        var tag = UniqueTag();
+        var tag = ContactsApi.UniqueTag();
         var tagged = await CreateAsync("Tagged", favorite: false, tag, "other");
         await CreateAsync("OtherCase", favorite: false, tag.ToUpperInvariant());
         await CreateAsync("Longer", favorite: false, tag + "x");
@@ -29,7 +29,7 @@ public sealed class ContactFilterTests(AppFixture fixture)
     [Fact]
     public async Task A_favourite_filter_lists_favourites_or_the_others_and_combines_with_tag_and_search()
     {
-        var tag = UniqueTag();
+        var tag = ContactsApi.UniqueTag();
         var favourite = await CreateAsync("Loved", favorite: true, tag);
         var other = await CreateAsync("Plain", favorite: false, tag);
         var favouriteElsewhere = await CreateAsync("Adored", favorite: true, tag + "x");
@@ -54,18 +54,8 @@ public sealed class ContactFilterTests(AppFixture fixture)
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"no error for {field}: {problem}");
     }
 
-    private async Task<int> CreateAsync(string firstName, bool favorite, params string[] tags)
-    {
-        using var response = await Api.PostAsJsonAsync("/api/contacts", new { firstName, favorite, tags });
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
-    }
+    private Task<int> CreateAsync(string firstName, bool favorite, params string[] tags) =>
+        ContactsApi.CreateAsync(Api, new { firstName, favorite, tags });
 
-    private async Task<List<int>> ListAsync(string query)
-    {
-        var page = await Api.GetFromJsonAsync<JsonElement>($"/api/contacts?limit=200&{query}");
-        return [.. page.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetInt32())];
-    }
-
-    private static string UniqueTag() => "t" + Guid.NewGuid().ToString("N")[..10];
+    private Task<List<int>> ListAsync(string query) => ContactsApi.ListIdsAsync(Api, $"limit=200&{query}");
 }

@@ -16,7 +16,7 @@ public sealed class ContactImportTests(AppFixture fixture)
     [Fact]
     public async Task A_vcard_file_is_imported_and_comes_back_out_of_the_export_with_every_field()
     {
-        var tag = UniqueTag();
+        var tag = ContactsApi.UniqueTag();
         var card = $"""
             BEGIN:VCARD
             VERSION:4.0
@@ -70,7 +70,7 @@ public sealed class ContactImportTests(AppFixture fixture)
     [Fact]
     public async Task A_csv_file_with_a_bad_record_names_its_line_and_imports_nothing()
     {
-        var tag = UniqueTag();
+        var tag = ContactsApi.UniqueTag();
         var csv = $"First Name,Last Name,Email 1,Tags\r\nAda,Lovelace,ada.{tag}@example.org,{tag}\r\n\"Grace\nBrewster\",Hopper,not-an-email,{tag}\r\nAlan,Turing,alan.{tag}@example.org,{tag}\r\n";
         var before = await Database.CountPeopleAsync(fixture.ConnectionString);
 
@@ -136,13 +136,12 @@ public sealed class ContactImportTests(AppFixture fixture)
     [Fact]
     public async Task Duplicates_by_email_or_phone_are_skipped_merged_or_created_as_asked()
     {
-        var tag = UniqueTag();
-        using var existing = await Api.PostAsJsonAsync("/api/contacts", new
+        var tag = ContactsApi.UniqueTag();
+        var existingId = await ContactsApi.CreateAsync(Api, new
         {
             firstName = "Existing", company = "Kept Ltd", tags = new[] { tag },
             emails = new[] { new { label = "work", value = $"dup.{tag}@example.org" } },
         });
-        var existingId = (await existing.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
         var csv = $"First Name,Company,Title,Email 1,Phone 1,Tags\r\nIncoming,Other Co,Director,DUP.{tag}@example.org,+1 555 010 9999,{tag}-new\r\nFresh,,,,+1 555 010 8888,{tag}\r\nFresh again,,,,+1 (555) 010-8888,{tag}\r\n";
 
         var skipped = await ImportAsync(csv, "text/csv", "skip");
@@ -165,7 +164,7 @@ public sealed class ContactImportTests(AppFixture fixture)
     [Fact]
     public async Task The_csv_export_has_a_header_and_every_contact()
     {
-        var tag = UniqueTag();
+        var tag = ContactsApi.UniqueTag();
         await Api.PostAsJsonAsync("/api/contacts", new { firstName = "Csv, \"Quoted\"", lastName = tag, notes = "two\nlines" });
 
         using var export = await Api.GetAsync("/api/contacts/export.csv");
@@ -195,6 +194,4 @@ public sealed class ContactImportTests(AppFixture fixture)
         var page = await Api.GetFromJsonAsync<JsonElement>($"/api/contacts?q={Uri.EscapeDataString(query)}&sort=oldest");
         return page.GetProperty("items").EnumerateArray().First();
     }
-
-    private static string UniqueTag() => "i" + Guid.NewGuid().ToString("N")[..10];
 }

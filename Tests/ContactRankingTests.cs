@@ -14,22 +14,22 @@ public sealed class ContactRankingTests(AppFixture fixture)
     [Fact]
     public async Task A_typo_still_finds_the_contact_and_the_exact_match_ranks_first()
     {
-        var tag = UniqueTag();
+        var tag = ContactsApi.UniqueTag();
         var exact = await CreateAsync(new { firstName = "Katherine", lastName = "Johnson", tags = new[] { tag } });
         var near = await CreateAsync(new { firstName = "Kathryn", lastName = "Jonsen", tags = new[] { tag } });
         await CreateAsync(new { firstName = "Unrelated", lastName = "Person", tags = new[] { tag } });
 
         var page = await ListAsync($"q={Uri.EscapeDataString($"{tag} jonson")}");
-        Assert.Equal([exact, near], Ids(page));
+        Assert.Equal([exact, near], ContactsApi.Ids(page));
 
         var ranked = await ListAsync($"q={Uri.EscapeDataString($"{tag} johnson")}");
-        Assert.Equal(exact, Ids(ranked)[0]);
+        Assert.Equal(exact, ContactsApi.Ids(ranked)[0]);
     }
 
     [Fact]
     public async Task Ranked_pages_hold_every_match_once_in_a_stable_order()
     {
-        var tag = UniqueTag();
+        var tag = ContactsApi.UniqueTag();
         var created = new List<int>();
         for (var i = 0; i < 5; i++)
         {
@@ -42,7 +42,7 @@ public sealed class ContactRankingTests(AppFixture fixture)
         {
             var query = $"limit=2&sort=relevance&q={tag}" + (cursor is null ? "" : $"&cursor={Uri.EscapeDataString(cursor)}");
             var page = await ListAsync(query);
-            seen.AddRange(Ids(page));
+            seen.AddRange(ContactsApi.Ids(page));
             Assert.Equal(cursor is null ? JsonValueKind.Object : JsonValueKind.Null, page.GetProperty("total").ValueKind);
             cursor = page.GetProperty("nextCursor").GetString();
         }
@@ -55,7 +55,7 @@ public sealed class ContactRankingTests(AppFixture fixture)
     [Fact]
     public async Task The_first_page_counts_the_matches()
     {
-        var tag = UniqueTag();
+        var tag = ContactsApi.UniqueTag();
         for (var i = 0; i < 3; i++)
         {
             await CreateAsync(new { firstName = $"Counted{i}", tags = new[] { tag } });
@@ -81,16 +81,8 @@ public sealed class ContactRankingTests(AppFixture fixture)
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
     }
 
-    private async Task<int> CreateAsync(object contact)
-    {
-        using var response = await Api.PostAsJsonAsync("/api/contacts", contact);
-        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
-        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
-    }
+    private Task<int> CreateAsync(object contact) => ContactsApi.CreateAsync(Api, contact);
 
     private async Task<JsonElement> ListAsync(string query) => await Api.GetFromJsonAsync<JsonElement>($"/api/contacts?{query}");
 
-    private static List<int> Ids(JsonElement page) => [.. page.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetInt32())];
-
-    private static string UniqueTag() => "s" + Guid.NewGuid().ToString("N")[..10];
 }

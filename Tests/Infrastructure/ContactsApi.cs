@@ -10,6 +10,22 @@ public sealed record CreatedContact(int Id, EntityTagHeaderValue ETag);
 
 public static class ContactsApi
 {
+    /// <summary>Creates a contact from any JSON-shaped object and answers its id.</summary>
+    public static async Task<int> CreateAsync(HttpClient api, object contact)
+    {
+        using var response = await api.PostAsJsonAsync("/api/contacts", contact);
+        Assert.Equal(HttpStatusCode.Created, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32();
+    }
+
+    /// <summary>The ids of a listing's page, <paramref name="query"/> being its query string.</summary>
+    public static async Task<List<int>> ListIdsAsync(HttpClient api, string query) => Ids(await api.GetFromJsonAsync<JsonElement>($"/api/contacts?{query}"));
+
+    public static List<int> Ids(JsonElement page) => [.. page.GetProperty("items").EnumerateArray().Select(c => c.GetProperty("id").GetInt32())];
+
+    /// <summary>A word no other test's contact holds, so a search or filter on it sees only this test's contacts.</summary>
+    public static string UniqueTag() => "t" + Guid.NewGuid().ToString("N")[..10];
+
     public static async Task<CreatedContact> CreateAsync(HttpClient api, string firstName, string? lastName)
     {
         using var response = await api.PostAsJsonAsync("/api/contacts", new { firstName, lastName });
