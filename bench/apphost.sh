@@ -113,13 +113,13 @@ chmod 755 "$one_state"
 health_poll_config=$tmp/health.curl
 
 # Starts the app host the way $2 says (dll: its build output, as run.sh does; run: the README's
-# 'dotnet run' without the build), finds its endpoint's port the moment it listens (the app host's own
-# process opens no other TCP port), polls GET /health on it, waits for its "started" line and stops it.
+# 'dotnet run' without the build), finds its endpoint's port the moment it listens (the app host's one
+# port that is not the dashboard's), polls GET /health on it, waits for its "started" line and stops it.
 # Sets start_label[$1] and the figures below.
 declare -A start_label listen_ms health_ms reported_s env_name start_stop_ms
 starts=()
 timed_start() {
-    local key=$1 mode=$2 host='' port='' code health_at='' poll_fd poll_pid st entry
+    local key=$1 mode=$2 host='' port='' code health_at='' poll_fd poll_pid st entry dashboard_ports
     starts+=("$key")
     if [[ $mode == dll ]]; then
         start_label[$key]="AppHost.dll (build output)"
@@ -143,8 +143,11 @@ timed_start() {
         is_running "$apphost_pid" || fail "the app host exited before its endpoint listened"
         (( SECONDS < deadline )) || fail "the endpoint did not listen within ${startup_timeout} s"
         if [[ -z $host ]]; then host=$(pgrep -P "$apphost_pid" -f 'bin/Release/net10\.0/AppHost( |$)' || true); fi
-        if [[ -n $host ]]; then
-            port=$(ss -ltnpH | awk -v p="pid=$host," 'index($0, p) { n = split($4, a, ":"); print a[n]; exit }')
+        # The dashboard's three ports open first and are named in the output before the endpoint listens.
+        if [[ -n $host ]] && grep -q 'Login to the dashboard at' "$log"; then
+            dashboard_ports=$(grep -E 'OTLP receivers|Login to the dashboard' "$log" | grep -oE 'localhost:[0-9]+' | cut -d: -f2 | sort -u | paste -sd' ')
+            port=$(ss -ltnpH | awk -v p="pid=$host," -v skip=" $dashboard_ports " \
+                'index($0, p) { n = split($4, a, ":"); if (index(skip, " " a[n] " ") == 0) { print a[n]; exit } }')
         fi
         [[ -n $port ]] || sleep 0.01
     done

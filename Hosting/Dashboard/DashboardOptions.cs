@@ -10,7 +10,7 @@ namespace AddressBook.Hosting.Dashboard;
 /// (OTLP over gRPC), <c>DOTNET_DASHBOARD_OTLP_HTTP_ENDPOINT_URL</c> / <c>ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL</c>
 /// (OTLP over HTTP/protobuf), <c>DOTNET_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS</c> / <c>ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS</c>,
 /// <c>AppHost:BrowserToken</c> / <c>Dashboard:Frontend:BrowserToken</c>, <c>AppHost:OtlpApiKey</c> / <c>Dashboard:Otlp:PrimaryApiKey</c>
-/// and <c>Dashboard:Otlp:SecondaryApiKey</c>, and <c>Dashboard:TelemetryLimits:*</c>.
+/// and <c>Dashboard:Otlp:SecondaryApiKey</c>, <c>Dashboard:TelemetryLimits:*</c> and <c>Dashboard:TraceSampling:*</c>.
 /// </summary>
 internal sealed record DashboardOptions
 {
@@ -34,6 +34,8 @@ internal sealed record DashboardOptions
 
     public TelemetryLimits Limits { get; init; } = new();
 
+    public TraceSamplingOptions Sampling { get; init; } = new();
+
     public static DashboardOptions From(IConfiguration configuration, bool randomizePorts)
     {
         var defaults = new DashboardOptions();
@@ -48,6 +50,7 @@ internal sealed record DashboardOptions
             OtlpSecondaryApiKey = First(configuration, "Dashboard:Otlp:SecondaryApiKey"),
             RandomizePorts = randomizePorts,
             Limits = TelemetryLimits.From(configuration),
+            Sampling = TraceSamplingOptions.From(configuration),
         };
     }
 

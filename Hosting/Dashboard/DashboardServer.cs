@@ -120,7 +120,7 @@ internal sealed class DashboardServer(
         }
 
         _app = app;
-        _proxyTelemetry = new ProxyTelemetry(Telemetry, model);
+        _proxyTelemetry = new ProxyTelemetry(Telemetry, model, new TraceSampler(options.Sampling, TimeProvider.System));
         exportTarget.Endpoint = OtlpGrpcUrl;
         exportTarget.ApiKey = OtlpApiKey;
         logger.LogInformation("OTLP receivers: gRPC at {OtlpGrpcUrl}, HTTP/protobuf at {OtlpHttpUrl}.", OtlpGrpcUrl, OtlpHttpUrl);

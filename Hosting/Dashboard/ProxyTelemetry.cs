@@ -24,22 +24,42 @@ internal sealed class ProxyTelemetry : IDisposable
     private readonly ConcurrentQueue<Activity> _stopped = new();
     private readonly Timer _flush;
 
-    public ProxyTelemetry(TelemetryRepository repository, DistributedApplicationModel model)
+    public ProxyTelemetry(TelemetryRepository repository, DistributedApplicationModel model, TraceSampler sampler)
     {
         _repository = repository;
         _model = model;
         _listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name is ActivitySourceName or HttpClientSourceName,
-            Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
-                options.Source.Name == ActivitySourceName || Activity.Current?.Source.Name == ActivitySourceName
-                    ? ActivitySamplingResult.AllDataAndRecorded
-                    : ActivitySamplingResult.None,
-            ActivityStopped = _stopped.Enqueue,
+            Sample = (ref ActivityCreationOptions<ActivityContext> options) => Decide(sampler, options),
+            ActivityStopped = activity =>
+            {
+                if (activity.Recorded)
+                {
+                    _stopped.Enqueue(activity);
+                }
+            },
         };
         ActivitySource.AddActivityListener(_listener);
         // Spans are stored in batches: the store's lock is taken five times a second, not once per proxied request.
         _flush = new Timer(_ => Flush(), null, FlushInterval, FlushInterval);
+    }
+
+    // A trace that is not recorded still gets its spans' ids, without their data: the replicas then receive a traceparent
+    // whose sampled flag is off, and record nothing of it either.
+    private static ActivitySamplingResult Decide(TraceSampler sampler, in ActivityCreationOptions<ActivityContext> options)
+    {
+        if (options.Source.Name == ActivitySourceName)
+        {
+            return sampler.ShouldRecord(options.Parent, options.TraceId) ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.PropagationData;
+        }
+
+        if (Activity.Current is { } current && current.Source.Name == ActivitySourceName)
+        {
+            return current.Recorded ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.PropagationData;
+        }
+
+        return ActivitySamplingResult.None;
     }
 
     public void Flush()

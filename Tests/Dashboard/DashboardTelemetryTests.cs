@@ -56,6 +56,41 @@ public sealed class DashboardTelemetryTests(DashboardAppFixture fixture)
     }
 
     [Fact]
+    public async Task A_trace_the_client_chose_not_to_sample_is_recorded_nowhere()
+    {
+        var unsampled = ActivityTraceId.CreateRandom().ToHexString();
+        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/contacts?limit=1"))
+        {
+            request.Headers.Add("traceparent", $"00-{unsampled}-{ActivitySpanId.CreateRandom().ToHexString()}-00");
+            using var served = await fixture.Api.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+        }
+
+        // Sampled requests sent after it until both replicas have served one: once their spans have come in, so would
+        // have any span of the unsampled one, since each replica and the endpoint send their spans in the order they end.
+        var replicas = new HashSet<string>();
+        for (var attempt = 0; replicas.Count < 2; attempt++)
+        {
+            Assert.True(attempt < 20, "twenty sampled requests never reached both replicas");
+            var traceId = ActivityTraceId.CreateRandom().ToHexString();
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/contacts?limit=1");
+            request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
+            using var served = await fixture.Api.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, served.StatusCode);
+
+            var trace = await Dashboards.PollAsync(
+                () => GetJsonAsync($"/api/traces/{traceId}"),
+                t => t is { } found && Spans(found).Any(s => s.GetProperty("scope").GetString() == "Microsoft.AspNetCore")
+                    && Spans(found).Any(s => s.GetProperty("scope").GetString() == "Npgsql"),
+                $"sampled trace {traceId} with its query");
+            replicas.Add(Spans(trace!.Value).Single(s => s.GetProperty("scope").GetString() == "Microsoft.AspNetCore").GetProperty("resource").GetString()!);
+        }
+
+        using var missing = await fixture.Client.GetAsync($"/api/traces/{unsampled}");
+        Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
+    }
+
+    [Fact]
     public async Task A_created_contact_logs_a_structured_record_in_its_trace()
     {
         using var created = await fixture.Api.PostAsJsonAsync("/api/contacts", new { firstName = "Log", lastName = "Book" });
