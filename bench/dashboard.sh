@@ -5,7 +5,8 @@
 #  2. prints the app host's memory once the dashboard holds as much as its limits allow (10,000 traces and
 #     10,000 logs by default, the rest dropped and counted);
 #  3. drives the API with wrk with telemetry on (the dashboard receiving every replica's spans, logs and
-#     metrics) and off (--AppHost:DisableDashboard=true, no collector), and prints both throughputs.
+#     metrics, traces sampled at the endpoint as configured) and off (--AppHost:DisableDashboard=true, no
+#     collector): two app hosts side by side, warmed up alternately, then measured on, off, off, on.
 # It judges nothing; it fails only when it cannot measure.
 #
 #   bench/dashboard.sh
@@ -19,7 +20,7 @@ producers=${BENCH_PRODUCERS:-3}
 duration=${BENCH_DURATION:-15s}
 connections=${BENCH_CONNECTIONS:-32}
 threads=${BENCH_THREADS:-2}
-warmup=${BENCH_WARMUP:-5s}
+warmup=${BENCH_WARMUP:-30s}
 people=1000
 
 # shellcheck source=bench/lib.sh
@@ -99,35 +100,76 @@ say "    dropped: $(field droppedTraces "$final") traces, $(field droppedLogs "$
 say "    app host RSS: $rss_idle MiB before, $(rss_mib) MiB at the limits (VmHWM $(status_kib "$apphost_pid" VmHWM | awk '{ printf "%.0f", $1 / 1024 }') MiB)"
 
 # --- API throughput, telemetry on and off ---------------------------------------------------------
+# Two app hosts side by side, each on its own data folder: one with the dashboard (every replica exporting its
+# traces, logs and metrics to it, the endpoint sampling traces as configured) and one without (no collector, so the
+# services record nothing). Both are warmed up in alternating slices until tiered JIT has settled, then measured
+# in the order on, off, off, on, so that drift on a noisy machine hits both sides alike.
 
-find_postgres
-load_people "$people"
+stop_apphost || fail "the app host did not stop cleanly"
 
-# wrk_rps: requests/s of GET /persons/{id} against the running app host.
-wrk_rps() {
+# wrk_run URL SECONDS: GET /persons/{id} on URL; sets the w_* figures.
+wrk_run() {
     local output
-    wrk -t"$threads" -c"$connections" -d"$warmup" --timeout 10s -H "$api_key_header" -s "$bench_dir/persons_get.lua" "$api_url/" -- "$people" >/dev/null 2>&1 || fail "wrk failed during the warm-up"
-    output=$(wrk -t"$threads" -c"$connections" -d"$duration" --timeout 10s -H "$api_key_header" -s "$bench_dir/persons_get.lua" "$api_url/" -- "$people" 2>&1) || fail "wrk failed"
+    output=$(wrk -t"$threads" -c"$connections" -d"$2" --timeout 10s -H "$api_key_header" -s "$bench_dir/persons_get.lua" "$1/" -- "$people" 2>&1) \
+        || { say "$output" | indent; fail "wrk failed"; }
     parse_bench_line "$output" || fail "wrk printed no figures"
     (( w_bad == 0 && w_sock == 0 )) || fail "wrk saw $w_bad bad answers and $w_sock socket errors"
 }
 
-# A fresh app host for each side: the one above holds millions of items' worth of garbage from the ingestion runs.
-stop_apphost || fail "the app host did not stop cleanly"
-say "Starting the app host (telemetry on, fresh)..."
-launch_apphost --AppHost:OtlpApiKey="$key"
-wait_started
-wrk_rps
-on_rps=$w_rps on_p50=$w_p50 on_p99=$w_p99
-stop_apphost || fail "the app host did not stop cleanly"
+# The telemetry-off app host runs beside lib.sh's current one; only while it starts do lib.sh's globals point at it.
+main_state=$state main_log=$log off_state=$tmp/state-off off_log=$tmp/apphost-off.log off_pid=''
+before_cleanup() {
+    is_running "$off_pid" || return 0
+    state=$off_state
+    stop_tree "$off_pid" "" || { say "error: left running: ${left_running:-nothing, but the app host had to be killed}" >&2; return 1; }
+}
 
-say "Starting the app host (telemetry off)..."
+say "Starting an app host with telemetry off (--AppHost:DisableDashboard=true)..."
+state=$off_state log=$off_log
 launch_apphost --AppHost:DisableDashboard=true
 wait_started
-wrk_rps
-off_rps=$w_rps off_p50=$w_p50 off_p99=$w_p99
+find_postgres
+load_people "$people"
+off_pid=$apphost_pid off_url=$api_url
+apphost_pid='' state=$main_state log=$main_log
 
-say "== API, GET /persons/{id}: wrk -t$threads -c$connections -d$duration, 4 replicas, $(nproc) CPUs"
-say "    telemetry on:  $on_rps req/s, p50 $on_p50 ms, p99 $on_p99 ms"
-say "    telemetry off: $off_rps req/s, p50 $off_p50 ms, p99 $off_p99 ms"
+say "Starting an app host with telemetry on, beside it..."
+launch_apphost --AppHost:OtlpApiKey="$key"
+wait_started
+find_postgres
+load_people "$people"
+on_url=$api_url
+login=$(grep -m1 -oE 'http://[^ ]+/login\?t=[0-9a-f]+' "$log") || fail "no dashboard login link in the app host's output"
+frontend=${login%%/login*}
+curl -sf -c "$jar" -o /dev/null "$login" || fail "could not log in to the dashboard"
+
+warmup_seconds=${warmup%s}
+say "Warming both up for ${warmup_seconds} s each, in 5 s slices, alternating..."
+warm_trace_on='' warm_trace_off=''
+for (( elapsed = 0; elapsed < warmup_seconds; elapsed += 5 )); do
+    wrk_run "$on_url" 5s; warm_trace_on+="${w_rps%.*} "
+    wrk_run "$off_url" 5s; warm_trace_off+="${w_rps%.*} "
+done
+say "    req/s per slice, on:  ${warm_trace_on% }"
+say "    req/s per slice, off: ${warm_trace_off% }"
+
+declare -A rps p50 p99
+round=0
+for side in on off off on; do
+    round=$(( round + 1 ))
+    if [[ $side == on ]]; then wrk_run "$on_url" "$duration"; else wrk_run "$off_url" "$duration"; fi
+    rps[$side,$round]=$w_rps p50[$side,$round]=$w_p50 p99[$side,$round]=$w_p99
+    say "    round $round, telemetry $side: $w_rps req/s, p50 $w_p50 ms, p99 $w_p99 ms"
+done
+on_rps=$(awk -v a="${rps[on,1]}" -v b="${rps[on,4]}" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+off_rps=$(awk -v a="${rps[off,2]}" -v b="${rps[off,3]}" 'BEGIN { printf "%.1f", (a + b) / 2 }')
+sampling=$(stats)
+state=$off_state
+stop_tree "$off_pid" "" || fail "the telemetry-off app host did not stop cleanly"
+state=$main_state off_pid=''
+
+say "== API, GET /persons/{id}: wrk -t$threads -c$connections -d$duration, 4 replicas, $(nproc) CPUs, rounds on/off/off/on"
+say "    telemetry on:  $on_rps req/s (rounds 1 and 4: ${rps[on,1]}, ${rps[on,4]}; p99 ${p99[on,1]}, ${p99[on,4]} ms)"
+say "    telemetry off: $off_rps req/s (rounds 2 and 3: ${rps[off,2]}, ${rps[off,3]}; p99 ${p99[off,2]}, ${p99[off,3]} ms)"
 say "    on/off: $(awk -v a="$on_rps" -v b="$off_rps" 'BEGIN { printf "%.1f%%", 100 * a / b }')"
+say "    the dashboard kept $(field traces "$sampling") traces ($(field spans "$sampling") spans) and $(field logs "$sampling") logs of them"

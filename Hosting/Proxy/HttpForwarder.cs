@@ -47,7 +47,7 @@ internal sealed class HttpForwarder
     {
         var incoming = context.Request;
         var body = HasBody(incoming) ? new ReadTrackingStream(incoming.Body) : null;
-        using var request = new HttpRequestMessage(new HttpMethod(incoming.Method), new Uri(destination.GetLeftPart(UriPartial.Authority) + incoming.Path.ToUriComponent() + incoming.QueryString.ToUriComponent()))
+        using var request = new HttpRequestMessage(HttpMethod.Parse(incoming.Method), new Uri(destination.GetLeftPart(UriPartial.Authority) + incoming.Path.ToUriComponent() + incoming.QueryString.ToUriComponent()))
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
