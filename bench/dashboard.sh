@@ -20,7 +20,7 @@ producers=${BENCH_PRODUCERS:-3}
 duration=${BENCH_DURATION:-15s}
 connections=${BENCH_CONNECTIONS:-32}
 threads=${BENCH_THREADS:-2}
-warmup=${BENCH_WARMUP:-30s}
+warmup=${BENCH_WARMUP:-30s}  # at least; BENCH_WARMUP_MAX (60) at most
 people=1000
 
 # shellcheck source=bench/lib.sh
@@ -143,15 +143,28 @@ login=$(grep -m1 -oE 'http://[^ ]+/login\?t=[0-9a-f]+' "$log") || fail "no dashb
 frontend=${login%%/login*}
 curl -sf -c "$jar" -o /dev/null "$login" || fail "could not log in to the dashboard"
 
-warmup_seconds=${warmup%s}
-say "Warming both up for ${warmup_seconds} s each, in 5 s slices, alternating..."
-warm_trace_on='' warm_trace_off=''
-for (( elapsed = 0; elapsed < warmup_seconds; elapsed += 5 )); do
-    wrk_run "$on_url" 5s; warm_trace_on+="${w_rps%.*} "
-    wrk_run "$off_url" 5s; warm_trace_off+="${w_rps%.*} "
+# Tiered JIT takes tens of seconds of load to settle on a small machine: each side is loaded in alternating 5 s slices
+# until its req/s stops rising (two slices in a row within 5% of the one before), for BENCH_WARMUP to
+# BENCH_WARMUP_MAX seconds each.
+warmup_min=${warmup%s} warmup_max=${BENCH_WARMUP_MAX:-60}
+say "Warming both up, alternating 5 s slices, ${warmup_min}-${warmup_max} s each..."
+declare -A warm_trace warm_prev warm_flat
+for side in on off; do warm_trace[$side]='' warm_prev[$side]='' warm_flat[$side]=0; done
+for (( elapsed = 5; elapsed <= warmup_max; elapsed += 5 )); do
+    for side in on off; do
+        if [[ $side == on ]]; then wrk_run "$on_url" 5s; else wrk_run "$off_url" 5s; fi
+        warm_trace[$side]+="${w_rps%.*} "
+        if [[ -n ${warm_prev[$side]} ]] && awk -v a="${warm_prev[$side]}" -v b="$w_rps" 'BEGIN { exit !(b < a * 1.05) }'; then
+            warm_flat[$side]=$(( warm_flat[$side] + 1 ))
+        else
+            warm_flat[$side]=0
+        fi
+        warm_prev[$side]=$w_rps
+    done
+    (( elapsed >= warmup_min && warm_flat[on] >= 2 && warm_flat[off] >= 2 )) && break
 done
-say "    req/s per slice, on:  ${warm_trace_on% }"
-say "    req/s per slice, off: ${warm_trace_off% }"
+say "    req/s per slice, on:  ${warm_trace[on]% }"
+say "    req/s per slice, off: ${warm_trace[off]% }"
 
 declare -A rps p50 p99
 round=0
