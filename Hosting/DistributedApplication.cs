@@ -68,6 +68,14 @@ public sealed class DistributedApplication : IAsyncDisposable
 
     private static int _modelErrorReporting;
 
+    // Services that start concurrently may report their failure wrapped with the others'.
+    private static DistributedApplicationException? StartupProblem(Exception exception) => exception switch
+    {
+        DistributedApplicationException problem => problem,
+        AggregateException many => many.Flatten().InnerExceptions.OfType<DistributedApplicationException>().FirstOrDefault(),
+        _ => null,
+    };
+
     private static string ErrorLine(string message) => Console.IsErrorRedirected ? $"error: {message}" : $"\e[31merror:\e[0m {message}";
 
     /// <summary>
@@ -110,10 +118,17 @@ public sealed class DistributedApplication : IAsyncDisposable
 
             await StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (DistributedApplicationException ex)
+        catch (Exception ex) when (StartupProblem(ex) is { } problem)
         {
-            await Console.Error.WriteLineAsync(ErrorLine(ex.Message)).ConfigureAwait(false);
+            await Console.Error.WriteLineAsync(ErrorLine(problem.Message)).ConfigureAwait(false);
             Environment.ExitCode = 1;
+            if (_started)
+            {
+                // The dashboard starts alongside the resources: whatever did start before it failed is stopped again.
+                await _host.StopAsync(CancellationToken.None).ConfigureAwait(false);
+                RemoveEphemeralState();
+            }
+
             return;
         }
 

@@ -133,7 +133,9 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         Services.AddSingleton(Eventing);
         var model = new DistributedApplicationModel([.. _resources]);
         Services.AddSingleton(model);
-        var otlpTarget = new Dashboard.OtlpExportTarget();
+        var dashboardDisabled = _disableDashboard || Configuration.GetValue<bool>($"{HostingOptions.SectionName}:DisableDashboard");
+        var runsDashboard = !dashboardDisabled && ExecutionContext.IsRunMode && ControlCommand is null;
+        var otlpTarget = new Dashboard.OtlpExportTarget(awaitsDashboard: runsDashboard);
         Services.AddSingleton(otlpTarget);
         Services.AddSingleton(sp => new RunnerContext(
             notifications, logs, state, options, Configuration, Environment, ExecutionContext, model,
@@ -143,10 +145,8 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
         });
         Services.AddSingleton<ApplicationOrchestrator>();
         Services.AddSingleton(sp => new ResourceCommandService(sp.GetRequiredService<ApplicationOrchestrator>()));
-        var dashboardDisabled = _disableDashboard || Configuration.GetValue<bool>($"{HostingOptions.SectionName}:DisableDashboard");
-        if (!dashboardDisabled && ExecutionContext.IsRunMode && ControlCommand is null)
+        if (runsDashboard)
         {
-            // Registered before the orchestrator, so it listens before the first resource starts.
             Services.AddSingleton(Dashboard.DashboardOptions.From(Configuration, options.RandomizePorts));
             Services.AddSingleton<Dashboard.DashboardServer>();
             Services.AddHostedService(sp => sp.GetRequiredService<Dashboard.DashboardServer>());
@@ -154,7 +154,12 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
 
         Services.AddHostedService(sp => sp.GetRequiredService<ApplicationOrchestrator>());
         Services.AddHostedService<Control.ControlServer>();
-        Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(30));
+        Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(30);
+            // The dashboard, the orchestrator and the control socket need nothing of each other to start.
+            o.ServicesStartConcurrently = true;
+        });
         if (IsTesting)
         {
             Services.AddSingleton<IHostLifetime, Testing.TestHostLifetime>();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Net.Sockets;
@@ -98,6 +99,36 @@ public sealed class AppHostLifecycleTests : IDisposable
         Assert.Contains("Port 3000", error, StringComparison.Ordinal);
         Assert.Contains("already in use", error, StringComparison.Ordinal);
         Assert.Empty(Directory.EnumerateFileSystemEntries(_stateDirectory.FullName));
+    }
+
+    [Fact]
+    public async Task A_taken_dashboard_port_is_reported_in_one_line_and_what_started_beside_it_is_stopped()
+    {
+        // The dashboard starts while PostgreSQL does, so by the time its port turns out to be taken the database may be up.
+        using var squatter = new TcpListener(IPAddress.Loopback, 0);
+        squatter.Start();
+        var port = ((IPEndPoint)squatter.LocalEndpoint).Port;
+        await using var host = AppHostProcess.Start(
+            $"--AppHost:StateDirectory={_stateDirectory.FullName}", "--AppHost:RandomizePorts=true", $"--ASPNETCORE_URLS=http://127.0.0.1:{port}");
+
+        var exitCode = await host.WaitForExitAsync(Timeout);
+
+        Assert.NotEqual(0, exitCode);
+        var error = Assert.Single(host.ErrorLines, line => line.Length > 0);
+        Assert.Contains("dashboard could not listen", error, StringComparison.Ordinal);
+        Assert.Contains(port.ToString(CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
+        var leftOver = Directory.EnumerateDirectories("/proc")
+            .Select(dir => int.TryParse(Path.GetFileName(dir), out var pid) ? pid : 0)
+            .Where(pid => pid > 0 && OsProcesses.CommandLineOf(pid).Contains(_stateDirectory.FullName, StringComparison.Ordinal))
+            .Select(OsProcesses.CommandLineOf)
+            .ToList();
+        Assert.Empty(leftOver);
+
+        // Nor is anything left half-made: with the port free again, the next run starts.
+        squatter.Stop();
+        await using var next = AppHostProcess.Start(
+            $"--AppHost:StateDirectory={_stateDirectory.FullName}", "--AppHost:RandomizePorts=true", $"--ASPNETCORE_URLS=http://127.0.0.1:{port}");
+        await next.WaitForLineAsync(line => line.Contains("Distributed application started", StringComparison.Ordinal), Timeout);
     }
 
     [Fact]

@@ -29,8 +29,12 @@ internal sealed record DashboardOptions
 
     public string? OtlpSecondaryApiKey { get; init; }
 
-    /// <summary>Every listener takes a free port instead of its configured one (tests, side-by-side runs).</summary>
+    /// <summary>Every listener takes a free port instead of its default one (tests, side-by-side runs); a URL given in
+    /// configuration is kept.</summary>
     public bool RandomizePorts { get; init; }
+
+    /// <summary>The listeners whose URL configuration gave.</summary>
+    public IReadOnlySet<DashboardListener> Configured { get; init; } = new HashSet<DashboardListener>();
 
     public TelemetryLimits Limits { get; init; } = new();
 
@@ -39,11 +43,16 @@ internal sealed record DashboardOptions
     public static DashboardOptions From(IConfiguration configuration, bool randomizePorts)
     {
         var defaults = new DashboardOptions();
+        var frontend = FirstUrl(configuration["ASPNETCORE_URLS"]);
+        var otlpGrpc = FirstUrl(First(configuration, "DOTNET_DASHBOARD_OTLP_ENDPOINT_URL", "ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL"));
+        var otlpHttp = FirstUrl(First(configuration, "DOTNET_DASHBOARD_OTLP_HTTP_ENDPOINT_URL", "ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL"));
+        (DashboardListener Listener, Uri? Url)[] given = [(DashboardListener.Frontend, frontend), (DashboardListener.OtlpGrpc, otlpGrpc), (DashboardListener.OtlpHttp, otlpHttp)];
         return new DashboardOptions
         {
-            FrontendUrl = FirstUrl(configuration["ASPNETCORE_URLS"]) ?? defaults.FrontendUrl,
-            OtlpGrpcUrl = FirstUrl(First(configuration, "DOTNET_DASHBOARD_OTLP_ENDPOINT_URL", "ASPIRE_DASHBOARD_OTLP_ENDPOINT_URL")) ?? defaults.OtlpGrpcUrl,
-            OtlpHttpUrl = FirstUrl(First(configuration, "DOTNET_DASHBOARD_OTLP_HTTP_ENDPOINT_URL", "ASPIRE_DASHBOARD_OTLP_HTTP_ENDPOINT_URL")) ?? defaults.OtlpHttpUrl,
+            FrontendUrl = frontend ?? defaults.FrontendUrl,
+            OtlpGrpcUrl = otlpGrpc ?? defaults.OtlpGrpcUrl,
+            OtlpHttpUrl = otlpHttp ?? defaults.OtlpHttpUrl,
+            Configured = given.Where(g => g.Url is not null).Select(g => g.Listener).ToHashSet(),
             AllowAnonymous = bool.TryParse(First(configuration, "DOTNET_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS", "ASPIRE_DASHBOARD_UNSECURED_ALLOW_ANONYMOUS"), out var anonymous) && anonymous,
             BrowserToken = First(configuration, "AppHost:BrowserToken", "Dashboard:Frontend:BrowserToken") ?? defaults.BrowserToken,
             OtlpPrimaryApiKey = First(configuration, "AppHost:OtlpApiKey", "Dashboard:Otlp:PrimaryApiKey") ?? defaults.OtlpPrimaryApiKey,

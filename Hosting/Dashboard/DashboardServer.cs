@@ -14,18 +14,43 @@ using Microsoft.Extensions.Logging;
 
 namespace AddressBook.Hosting.Dashboard;
 
-/// <summary>Where the projects send their telemetry: set once the dashboard listens, read as each process starts.</summary>
+/// <summary>
+/// Where the projects send their telemetry: known once the dashboard listens, read as each process starts. The dashboard
+/// starts alongside the resources, so a project waits for <see cref="Ready"/> while PostgreSQL, which sends nothing, does not.
+/// </summary>
 internal sealed class OtlpExportTarget
 {
-    public Uri? Endpoint { get; set; }
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    public string? ApiKey { get; set; }
+    /// <param name="awaitsDashboard">False when no dashboard runs: then there is nothing to wait for.</param>
+    public OtlpExportTarget(bool awaitsDashboard = false)
+    {
+        if (!awaitsDashboard)
+        {
+            _ready.SetResult();
+        }
+    }
+
+    public Uri? Endpoint { get; private set; }
+
+    public string? ApiKey { get; private set; }
+
+    public Task Ready => _ready.Task;
+
+    public void Publish(Uri endpoint, string? apiKey)
+    {
+        Endpoint = endpoint;
+        ApiKey = apiKey;
+        _ready.TrySetResult();
+    }
+
+    public void Fail(Exception exception) => _ready.TrySetException(exception);
 }
 
 /// <summary>
 /// The app host's own dashboard, in the app host's process: its pages and their data API on the frontend address,
-/// OTLP receivers over gRPC and HTTP/protobuf, each on its own port as in Aspire. It starts before any resource, so
-/// the first process already has somewhere to send its telemetry.
+/// OTLP receivers over gRPC and HTTP/protobuf, each on its own port as in Aspire. It starts while the first resources
+/// do; projects start once it listens, so the first process already has somewhere to send its telemetry.
 /// </summary>
 internal sealed class DashboardServer(
     DashboardOptions options,
@@ -57,6 +82,20 @@ internal sealed class DashboardServer(
     public Uri LoginUrl => BrowserToken is { } token ? new Uri(FrontendUrl, $"/login?t={token}") : FrontendUrl;
 
     public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await ListenAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception)
+        {
+            // Projects waiting for somewhere to send telemetry fail with it instead of waiting forever.
+            exportTarget.Fail(exception);
+            throw;
+        }
+    }
+
+    private async Task ListenAsync(CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -121,8 +160,7 @@ internal sealed class DashboardServer(
 
         _app = app;
         _proxyTelemetry = new ProxyTelemetry(Telemetry, model, new TraceSampler(options.Sampling, TimeProvider.System));
-        exportTarget.Endpoint = OtlpGrpcUrl;
-        exportTarget.ApiKey = OtlpApiKey;
+        exportTarget.Publish(OtlpGrpcUrl, OtlpApiKey);
         logger.LogInformation("OTLP receivers: gRPC at {OtlpGrpcUrl}, HTTP/protobuf at {OtlpHttpUrl}.", OtlpGrpcUrl, OtlpHttpUrl);
         if (BrowserToken is null)
         {
@@ -159,7 +197,7 @@ internal sealed class DashboardServer(
 
     private Uri Listen(WebApplicationBuilder builder, Uri configured, DashboardListener listener, HttpProtocols protocols, PortAllocator ports)
     {
-        var port = options.RandomizePorts ? ports.AllocateFree() : configured.Port;
+        var port = options.RandomizePorts && !options.Configured.Contains(listener) ? ports.AllocateFree() : configured.Port;
         _listenerByPort[port] = listener;
         var host = configured.Host;
         builder.WebHost.ConfigureKestrel(kestrel =>

@@ -17,6 +17,7 @@ internal static class ProjectEnvironment
     public static async Task<Dictionary<string, string?>> BuildAsync(ProjectRunner runner, string instanceId, int? listenPort, CancellationToken cancellationToken)
     {
         var context = runner.Context;
+        await context.Otlp.Ready.WaitAsync(cancellationToken).ConfigureAwait(false);
         var environmentName = context.Environment.EnvironmentName;
         var variables = new Dictionary<string, string?>(StringComparer.Ordinal)
         {

@@ -224,7 +224,19 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
             }
 
             using var initdb = await LaunchAsync("initdb", arguments).ConfigureAwait(false);
-            var exitCode = await initdb.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
+            int exitCode;
+            try
+            {
+                exitCode = await initdb.Exited.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Left alone it would outlive the app host; told to stop, initdb removes what it had written, so the
+                // next start finds an empty directory rather than half a cluster.
+                await initdb.StopAsync((Signals.SIGTERM, TimeSpan.FromSeconds(10))).ConfigureAwait(false);
+                throw;
+            }
+
             if (exitCode != 0)
             {
                 throw new DistributedApplicationException($"initdb failed with exit code {exitCode}. {context.TailOf(server)}");
