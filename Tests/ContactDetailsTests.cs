@@ -1,7 +1,11 @@
+extern alias Api;
+
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using AddressBook.Tests.Infrastructure;
+using Api::AddressBook.Api.Data;
+using Npgsql;
 
 namespace AddressBook.Tests;
 
@@ -144,6 +148,40 @@ public sealed class ContactDetailsTests(AppFixture fixture)
         Assert.Equal(0, contact.GetProperty("emails").GetArrayLength());
         Assert.Equal(0, contact.GetProperty("tags").GetArrayLength());
         Assert.False(contact.GetProperty("favorite").GetBoolean());
+    }
+
+    [Fact]
+    public async Task The_search_text_holds_the_words_the_first_version_of_it_held()
+    {
+        // Rows stored before the cheaper search text keep the first one's: both must answer every search alike.
+        await using var connection = new NpgsqlConnection(fixture.ConnectionString);
+        await connection.OpenAsync();
+        await using (var create = new NpgsqlCommand(
+            ContactSearch.FirstDocumentFunctionSql.Replace("public.addressbook_search_document(", "pg_temp.first_search_document(", StringComparison.Ordinal),
+            connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using var compare = new NpgsqlCommand("""
+            WITH contact (f, l, c, t, tags, emails, phones) AS (VALUES
+                ('Zoë', NULL, NULL, NULL, '{}'::text[], '[]'::jsonb, '[]'::jsonb),
+                ('José', 'Pérez-Ángel', 'Café Müller', 'Chief', '{friends,"close family"}',
+                 '[{"label": "work", "value": "JOSÉ@Example.org"}, {"value": "b.c@d.net"}]',
+                 '[{"label": "mobile", "value": "+1 (555) 010-0199"}, {"value": "020 7946.0958/1"}]')
+            ), texts AS (
+                SELECT pg_temp.first_search_document(f, l, c, t, tags, emails, phones) AS first,
+                    public.addressbook_search_document(f, l, c, t, tags, emails, phones) AS now
+                FROM contact
+            ), words (word) AS (VALUES ('zoe'), ('perez-angel'), ('cafe muller'), ('close family'), ('jose@example.org'), ('b.c@d.net'),
+                ('(555) 010-0199'), ('15550100199'), ('020 7946.0958/1'), ('0207946'), ('nobody'))
+            SELECT count(*) FILTER (WHERE show_trgm(first) <> show_trgm(now))
+                + count(*) FILTER (WHERE EXISTS (
+                    SELECT FROM words WHERE (first LIKE '%' || word || '%') <> (now LIKE '%' || word || '%')
+                        OR word_similarity(word, first) <> word_similarity(word, now)))
+            FROM texts
+            """, connection);
+        Assert.Equal(0L, (long)(await compare.ExecuteScalarAsync())!);
     }
 
     private Task<List<int>> SearchAsync(string query) => ContactsApi.ListIdsAsync(Api, $"limit=200&q={Uri.EscapeDataString(query)}");

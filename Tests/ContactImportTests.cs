@@ -162,6 +162,55 @@ public sealed class ContactImportTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task A_bad_record_after_thousands_of_good_ones_leaves_none_of_them_behind()
+    {
+        // Enough records that the good ones have reached the database, not only the client's buffer, when the bad one comes.
+        var tag = ContactsApi.UniqueTag();
+        var csv = new StringBuilder("First Name,Email 1,Tags\r\n");
+        for (var i = 0; i < 3000; i++)
+        {
+            csv.Append($"Many{i},many{i}.{tag}@example.org,{tag}\r\n");
+        }
+
+        csv.Append($"Broken,not-an-email,{tag}\r\n");
+        var before = await Database.CountPeopleAsync(fixture.ConnectionString);
+
+        using var response = await PostFileAsync(csv.ToString(), "text/csv", "create");
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        Assert.Equal(3002, Assert.Single(problem.GetProperty("problems").EnumerateArray()).GetProperty("line").GetInt32());
+        Assert.Equal(before, await Database.CountPeopleAsync(fixture.ConnectionString));
+        Assert.Empty(await ContactsApi.ListIdsAsync(Api, $"q={tag}"));
+    }
+
+    [Fact]
+    public async Task Imported_contacts_are_found_by_every_field_whether_created_or_merged()
+    {
+        var tag = ContactsApi.UniqueTag();
+        var csv = $"First Name,Last Name,Company,Email 1,Phone 1,Tags\r\n"
+            + $"José,Pérez,Café Müller,jose.{tag}@example.org,+1 (555) 010-7777,{tag}\r\n"
+            + $"Second,Line,,second.{tag}@example.org,,{tag}\r\n";
+        var created = await ImportAsync(csv, "text/csv", "create");
+        Assert.Equal(2L, created.GetProperty("created").GetInt64());
+
+        var ids = await ContactsApi.ListIdsAsync(Api, $"q={tag}&sort=oldest");
+        Assert.Equal(2, ids.Count);
+        var jose = ids[0];
+        foreach (var query in new[] { "jose", "PEREZ", "cafe muller", $"jose.{tag}@example", "(555) 010-7777", "555 010", "5550107777" })
+        {
+            Assert.Equal([jose], await ContactsApi.ListIdsAsync(Api, $"q={Uri.EscapeDataString($"{tag} {query}")}"));
+        }
+
+        // A merge rewrites the contact through the staging table: the details it brings are searchable too.
+        var merge = $"First Name,Email 1,Email 2,Phone 1\r\nJosé,jose.{tag}@example.org,pepe.{tag}@example.net,+44 20 7946 0000\r\n";
+        Assert.Equal(1L, (await ImportAsync(merge, "text/csv", "merge")).GetProperty("merged").GetInt64());
+        foreach (var query in new[] { $"pepe.{tag}", "7946 0000", "442079460000", "cafe" })
+        {
+            Assert.Equal([jose], await ContactsApi.ListIdsAsync(Api, $"q={Uri.EscapeDataString($"{tag} {query}")}"));
+        }
+    }
+
+    [Fact]
     public async Task The_csv_export_has_a_header_and_every_contact()
     {
         var tag = ContactsApi.UniqueTag();

@@ -81,6 +81,17 @@ public sealed class ContactRankingTests(AppFixture fixture)
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), problem.ToString());
     }
 
+    [Fact]
+    public async Task The_planner_is_told_a_typo_test_costs_more_than_a_like()
+    {
+        var costs = await Database.ScalarAsync<float[]>(fixture.ConnectionString, """
+            SELECT array_agg(procost ORDER BY proname) FROM pg_proc
+            WHERE oid IN ('public.word_similarity_op(text, text)'::regprocedure, 'public.word_similarity_commutator_op(text, text)'::regprocedure)
+            """);
+        var like = await Database.ScalarAsync<float>(fixture.ConnectionString, "SELECT procost FROM pg_proc WHERE oid = 'textlike(text, text)'::regprocedure");
+        Assert.All(costs, cost => Assert.True(cost >= 10 * like, $"word similarity costs {cost}, LIKE {like}"));
+    }
+
     private Task<int> CreateAsync(object contact) => ContactsApi.CreateAsync(Api, contact);
 
     private async Task<JsonElement> ListAsync(string query) => await Api.GetFromJsonAsync<JsonElement>($"/api/contacts?{query}");

@@ -3,7 +3,8 @@
 # then with a million contacts:
 #  1. makes them inside PostgreSQL (bench/contacts_seed.sql) and exports them as CSV and vCard through the API;
 #  2. empties the table and imports the CSV back through POST /api/contacts/import (binary COPY), printing the rate
-#     and the API process's peak memory before and after, to show it does not grow with the file;
+#     and the API process's peak memory before and after, to show it does not grow with the file, then where the
+#     time goes inside PostgreSQL (search text, trigrams, storing rows, building the GIN indexes);
 #  3. times searches and list pages through the API, one at a time (p50/p95/p99 of curl's total time), and prints
 #     PostgreSQL's plans for a search and for a deep list page.
 # It judges nothing; it fails only when it cannot measure.
@@ -77,6 +78,37 @@ imported=$(sql -c 'SELECT count(*) FROM "People"')
 say "    $answer in $seconds s: $(awk -v n="$imported" -v s="$seconds" 'BEGIN { printf "%.0f", n / s }') contacts/s"
 say "    API peak RSS (VmHWM): $(( hwm_before / 1024 )) MiB before, $(( $(status_kib "$api_pid" VmHWM) / 1024 )) MiB after"
 sql -c 'ANALYZE "People"'
+
+# Where the import's time goes inside PostgreSQL, each part alone on a temporary copy of the first rows (one core, as
+# one import statement runs): the search text the generated column computes, its trigrams, storing the rows with it,
+# and building each GIN index. Timed by psql; everything is rolled back.
+sample=$(( imported < 200000 ? imported : 200000 ))
+cols='"firstName", "lastName", company, title, birthday, notes, favorite, tags, emails, phones, addresses, "createdAt", "updatedAt"'
+doc='public.addressbook_search_document("firstName", "lastName", company, title, tags, emails, phones)'
+mapfile -t part_ms < <(sql <<SQL | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p'
+SET max_parallel_workers_per_gather = 0;
+SET maintenance_work_mem = '256MB';
+BEGIN;
+CREATE TEMP TABLE bench_source ON COMMIT DROP AS SELECT $cols FROM "People" ORDER BY id LIMIT $sample;
+CREATE TEMP TABLE bench_people (LIKE "People" INCLUDING DEFAULTS INCLUDING GENERATED) ON COMMIT DROP;
+\\timing on
+SELECT count($doc) FROM bench_source;
+SELECT count(public.show_trgm($doc)) FROM bench_source;
+INSERT INTO bench_people ($cols) SELECT $cols FROM bench_source;
+CREATE INDEX ON bench_people USING gin (search public.gin_trgm_ops);
+CREATE INDEX ON bench_people USING gin (tags);
+\\timing off
+ROLLBACK;
+SQL
+)
+per_million() { awk -v ms="$1" -v n="$sample" 'BEGIN { printf "%.1f s", ms / 1000 * 1000000 / n }'; }
+if (( ${#part_ms[@]} == 5 )); then
+    say "    inside PostgreSQL, per million rows (measured on $sample, one core):"
+    say "      search text $(per_million "${part_ms[0]}"), its trigrams $(per_million "$(awk -v a="${part_ms[1]}" -v b="${part_ms[0]}" 'BEGIN { print a - b }')")," \
+        "rows stored with it $(per_million "${part_ms[2]}"), trigram index built $(per_million "${part_ms[3]}"), tags index built $(per_million "${part_ms[4]}")"
+else
+    say "    (no breakdown: psql printed ${#part_ms[@]} timings)"
+fi
 
 say ""
 say "== 3. Searching and listing $imported contacts, one request at a time, $repeat rounds"
