@@ -357,8 +357,10 @@ fault_run() {
     faults+=("$key")
     f_title[$key]=$title
     wait_all_healthy
-    # SIGINT's default back, as for the app host: a background job starts with it ignored.
-    env --default-signal=INT wrk -t"$threads" -c"$connections" -d"${fault_max}s" -H "$api_key_header" -s "$bench_dir/$script" \
+    # SIGINT's default back, as for the app host: a background job starts with it ignored. wrk waits up to 10 s for an
+    # answer (its default is 2 s): a fresh replica's first requests are slow while it compiles, and a slow answer is
+    # counted in p99 rather than as a failure; socket errors then are requests that really got no answer.
+    env --default-signal=INT wrk -t"$threads" -c"$connections" -d"${fault_max}s" --timeout 10s -H "$api_key_header" -s "$bench_dir/$script" \
         "$(loopback "$api_url")$path" -- "$@" >"$tmp/fault.out" 2>&1 &
     wrk_pid=$!
     background_pids+=("$wrk_pid")
