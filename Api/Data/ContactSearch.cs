@@ -73,24 +73,18 @@ public static class ContactSearch
     /// counted a typo's matches by testing row after row (1.1 s at a million contacts) rather than with the trigram
     /// index (85 ms). Their owner alone may say otherwise; where the migration's role is not it, the plans stay as they were.
     /// </summary>
-    public const string SimilarityCostSql = """
+    public const int SimilarityCost = 50;
+
+    /// <summary>pg_trgm's own cost for its word similarity operators, which a migration back restores.</summary>
+    public const int DefaultSimilarityCost = 1;
+
+    public static string SetSimilarityCostSql(int cost) => $$"""
         DO $body$
         BEGIN
-            ALTER FUNCTION public.word_similarity_op(text, text) COST 50;
-            ALTER FUNCTION public.word_similarity_commutator_op(text, text) COST 50;
+            ALTER FUNCTION public.word_similarity_op(text, text) COST {{cost}};
+            ALTER FUNCTION public.word_similarity_commutator_op(text, text) COST {{cost}};
         EXCEPTION WHEN insufficient_privilege THEN
             RAISE NOTICE 'pg_trgm''s word similarity operators keep their cost: %', SQLERRM;
-        END
-        $body$;
-        """;
-
-    public const string DefaultSimilarityCostSql = """
-        DO $body$
-        BEGIN
-            ALTER FUNCTION public.word_similarity_op(text, text) COST 1;
-            ALTER FUNCTION public.word_similarity_commutator_op(text, text) COST 1;
-        EXCEPTION WHEN insufficient_privilege THEN
-            NULL;
         END
         $body$;
         """;

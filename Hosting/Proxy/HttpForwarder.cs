@@ -68,6 +68,13 @@ internal sealed class HttpForwarder
         }
 
         AddForwardedHeaders(context, request.Headers);
+        if (body is not null)
+        {
+            // A replica may refuse a body from its headers alone (413 for one too large): waiting for its go-ahead means
+            // that answer is relayed, where sending on into a connection it has closed would turn it into a 502.
+            request.Headers.ExpectContinue = true;
+        }
+
         using var span = StartProxySpan(context, request, destination);
 
         HttpResponseMessage response;

@@ -4,18 +4,18 @@ using Microsoft.EntityFrameworkCore.Migrations;
 
 namespace AddressBook.MigrationService.Migrations;
 
-/// <summary>Tells the planner what a typo search's similarity test costs (<see cref="ContactSearch.SimilarityCostSql"/>); the model does not change.</summary>
+/// <summary>Tells the planner what a typo search's similarity test costs (<see cref="ContactSearch.SimilarityCost"/>); the model does not change.</summary>
 [DbContext(typeof(AddressBookDbContext))]
 [Migration("20261202000001_TypoSearchCost")]
 public sealed class TypoSearchCost : Migration
 {
     protected override void Up(MigrationBuilder migrationBuilder)
     {
-        migrationBuilder.Sql(ContactSearch.SimilarityCostSql);
+        migrationBuilder.Sql(ContactSearch.SetSimilarityCostSql(ContactSearch.SimilarityCost));
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
-        migrationBuilder.Sql(ContactSearch.DefaultSimilarityCostSql);
+        migrationBuilder.Sql(ContactSearch.SetSimilarityCostSql(ContactSearch.DefaultSimilarityCost));
     }
 }
