@@ -17,9 +17,7 @@ public sealed class DashboardTelemetryTests(DashboardAppFixture fixture)
     public async Task An_api_call_is_one_trace_from_the_endpoint_through_a_replica_to_its_insert()
     {
         var traceId = ActivityTraceId.CreateRandom().ToHexString();
-        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/contacts") { Content = JsonContent.Create(new { firstName = "Trace", lastName = "Able" }) };
-        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
-        using var created = await fixture.Api.SendAsync(request);
+        using var created = await SendInTraceAsync(HttpMethod.Post, "/api/contacts", traceId, sampled: true, JsonContent.Create(new { firstName = "Trace", lastName = "Able" }));
         Assert.Equal(HttpStatusCode.Created, created.StatusCode);
 
         var trace = await Dashboards.PollAsync(
@@ -59,10 +57,8 @@ public sealed class DashboardTelemetryTests(DashboardAppFixture fixture)
     public async Task A_trace_the_client_chose_not_to_sample_is_recorded_nowhere()
     {
         var unsampled = ActivityTraceId.CreateRandom().ToHexString();
-        using (var request = new HttpRequestMessage(HttpMethod.Get, "/api/contacts?limit=1"))
+        using (var served = await SendInTraceAsync(HttpMethod.Get, "/api/contacts?limit=1", unsampled, sampled: false))
         {
-            request.Headers.Add("traceparent", $"00-{unsampled}-{ActivitySpanId.CreateRandom().ToHexString()}-00");
-            using var served = await fixture.Api.SendAsync(request);
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
         }
 
@@ -73,9 +69,7 @@ public sealed class DashboardTelemetryTests(DashboardAppFixture fixture)
         {
             Assert.True(attempt < 20, "twenty sampled requests never reached both replicas");
             var traceId = ActivityTraceId.CreateRandom().ToHexString();
-            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/contacts?limit=1");
-            request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-01");
-            using var served = await fixture.Api.SendAsync(request);
+            using var served = await SendInTraceAsync(HttpMethod.Get, "/api/contacts?limit=1", traceId, sampled: true);
             Assert.Equal(HttpStatusCode.OK, served.StatusCode);
 
             var trace = await Dashboards.PollAsync(
@@ -175,6 +169,14 @@ public sealed class DashboardTelemetryTests(DashboardAppFixture fixture)
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         using var unsupported = await fixture.Client.PostAsync($"/api/resources/{ResourceNames.Postgres}/commands/resource-restart", null);
         await ProblemAssertions.AssertProblemAsync(unsupported, HttpStatusCode.BadRequest);
+    }
+
+    // As a client that started the trace itself would send it: its W3C traceparent, with its sampling decision.
+    private async Task<HttpResponseMessage> SendInTraceAsync(HttpMethod method, string path, string traceId, bool sampled, HttpContent? content = null)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = content };
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom().ToHexString()}-{(sampled ? "01" : "00")}");
+        return await fixture.Api.SendAsync(request);
     }
 
     private async Task<JsonElement?> GetJsonAsync(string path)
