@@ -69,6 +69,44 @@ public sealed class MigrationTests
     }
 
     [Fact]
+    public async Task A_current_schema_is_left_alone_and_a_missing_migration_is_applied_on_the_next_run()
+    {
+        // Idempotent, so the worker may apply it again once its history row is gone.
+        const string reappliable = "20261202000001_TypoSearchCost";
+        var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>();
+        await using var app = await builder.BuildAsync();
+        await app.StartResourcesAsync(ResourceNames.Api);
+        var connection = (await app.GetConnectionStringAsync(ResourceNames.Database))!;
+        const string historySql = """SELECT string_agg("MigrationId", ',' ORDER BY "MigrationId") FROM "__EFMigrationsHistory" """;
+        var history = await Database.ScalarAsync<string>(connection, historySql);
+        Assert.Contains(reappliable, history);
+
+        var current = await RunMigrationsAgainAsync(app);
+        Assert.Equal((KnownResourceStates.Finished, 0), (current.State, current.ExitCode));
+        Assert.Equal(history, await Database.ScalarAsync<string>(connection, historySql));
+
+        await Database.ExecuteAsync(connection, $"""DELETE FROM "__EFMigrationsHistory" WHERE "MigrationId" = '{reappliable}'""");
+        var repaired = await RunMigrationsAgainAsync(app);
+        Assert.Equal((KnownResourceStates.Finished, 0), (repaired.State, repaired.ExitCode));
+        Assert.Equal(history, await Database.ScalarAsync<string>(connection, historySql));
+        var outcomes = app.ResourceLogs.GetTail(ResourceNames.Migrations)
+            .Select(line => line.Text)
+            .Where(text => text.Contains("up to date", StringComparison.Ordinal) || text.Contains("Applied", StringComparison.Ordinal))
+            .ToList();
+        Assert.Equal(3, outcomes.Count);
+        Assert.Contains("The database schema is up to date; nothing to do.", outcomes[1]);
+        Assert.Contains($"Applied 1 migration(s): {reappliable}.", outcomes[2]);
+    }
+
+    private static async Task<ResourceSnapshot> RunMigrationsAgainAsync(DistributedApplication app)
+    {
+        var finished = await app.WaitForStateAsync(ResourceNames.Migrations, s => s.IsTerminal);
+        await app.ResourceCommands.ExecuteCommandAsync(ResourceNames.Migrations, KnownResourceCommands.Start);
+        var again = await app.WaitForStateAsync(ResourceNames.Migrations, s => s.IsTerminal && s.StartedAt > finished.Snapshot.StartedAt);
+        return again.Snapshot;
+    }
+
+    [Fact]
     public async Task A_failing_migration_keeps_the_api_from_starting_and_is_reported()
     {
         var builder = await DistributedApplicationTestingBuilder.CreateAsync<Program>();
