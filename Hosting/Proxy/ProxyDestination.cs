@@ -3,8 +3,15 @@ namespace AddressBook.Hosting.Proxy;
 /// <summary>One replica behind a proxy: where it listens, whether to send it requests, and how many it is serving.</summary>
 internal sealed class ProxyDestination(Uri address)
 {
+    /// <summary>Answers after which a replica counts as warm and takes any share of the requests.</summary>
+    public const int WarmUpRequests = 64;
+
+    /// <summary>While warming up, a replica may take one request more at a time for every this many it has answered.</summary>
+    public const int WarmUpRequestsPerSlot = 8;
+
     private int _inFlight;
     private long _served;
+    private long _answered;
     private TaskCompletionSource? _idle;
 
     public Uri Address { get; } = address;
@@ -39,8 +46,25 @@ internal sealed class ProxyDestination(Uri address)
         return true;
     }
 
+    /// <summary>How many requests sent to it have ended, answered or failed.</summary>
+    public long Answered => Interlocked.Read(ref _answered);
+
+    /// <summary>
+    /// A freshly started replica compiles each code path on its first request: its first answers take a second or more
+    /// where a warm one takes milliseconds, and a fair share of a busy endpoint's requests would queue behind them.
+    /// So it takes one request at a time at first and one more for every few it has answered, until it is warm
+    /// (the slow start of Envoy and HAProxy, counted in answers rather than seconds, so a busy machine simply takes
+    /// longer to get there). Null once it is warm.
+    /// </summary>
+    public int? WarmUpConcurrency => Answered is var answered && answered >= WarmUpRequests
+        ? null
+        : 1 + (int)(answered / WarmUpRequestsPerSlot);
+
+    public bool IsAtWarmUpConcurrency => WarmUpConcurrency is { } limit && InFlight >= limit;
+
     public void RequestEnded()
     {
+        Interlocked.Increment(ref _answered);
         if (Interlocked.Decrement(ref _inFlight) == 0 && Draining)
         {
             Volatile.Read(ref _idle)?.TrySetResult();
