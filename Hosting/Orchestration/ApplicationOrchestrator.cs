@@ -215,6 +215,7 @@ internal sealed class ApplicationOrchestrator(
         var resource = runner.Resource;
         try
         {
+            await runner.OpenEndpointsAsync(cancellationToken).ConfigureAwait(false);
             foreach (var wait in resource.Annotations.OfType<WaitAnnotation>())
             {
                 await WaitForAsync(wait, cancellationToken).ConfigureAwait(false);

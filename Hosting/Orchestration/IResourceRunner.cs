@@ -13,6 +13,12 @@ internal interface IResourceRunner
     /// <summary>Chooses the ports of the resource's endpoints.</summary>
     void AllocateEndpoints(PortAllocator ports);
 
+    /// <summary>
+    /// Opens what the resource serves through the app host (a project's endpoint proxy) before it waits for its
+    /// dependencies: clients get an answer meanwhile, and opening it is off the path to the resource's start.
+    /// </summary>
+    Task OpenEndpointsAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
     /// <summary>Starts the resource; returns once it runs. Health is published separately.</summary>
     Task StartAsync(CancellationToken cancellationToken);
 

@@ -80,9 +80,9 @@ internal sealed class ProjectRunner(ProjectResource project, RunnerContext conte
 
     public int AllocatePort() => _ports!.AllocateFree();
 
-    public async Task StartAsync(CancellationToken cancellationToken)
+    public async Task OpenEndpointsAsync(CancellationToken cancellationToken)
     {
-        if (HttpEndpoint?.AllocatedEndpoint is { } endpoint)
+        if (_proxy is null && HttpEndpoint?.AllocatedEndpoint is { } endpoint)
         {
             List<ProxyListener> listeners = [new(endpoint.Port)];
             if (HttpsEndpoint?.AllocatedEndpoint is { } httpsEndpoint)
@@ -93,7 +93,11 @@ internal sealed class ProjectRunner(ProjectResource project, RunnerContext conte
             _proxy = new EndpointProxy(project.Name, listeners, context.Options.StopGracePeriod);
             await _proxy.StartAsync(cancellationToken).ConfigureAwait(false);
         }
+    }
 
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await OpenEndpointsAsync(cancellationToken).ConfigureAwait(false);
         var count = ReplicaCount;
         for (var index = 0; index < count; index++)
         {
