@@ -161,6 +161,7 @@ internal sealed class DashboardServer(
         _app = app;
         _proxyTelemetry = new ProxyTelemetry(Telemetry, model, new TraceSampler(options.Sampling, TimeProvider.System));
         exportTarget.Publish(OtlpGrpcUrl, OtlpApiKey);
+        _ = OtlpReceiverWarmUp.RunAsync(OtlpGrpcUrl, OtlpApiKey, logger);
         logger.LogInformation("OTLP receivers: gRPC at {OtlpGrpcUrl}, HTTP/protobuf at {OtlpHttpUrl}.", OtlpGrpcUrl, OtlpHttpUrl);
         if (BrowserToken is null)
         {
