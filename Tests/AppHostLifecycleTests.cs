@@ -42,7 +42,11 @@ public sealed class AppHostLifecycleTests : IDisposable
         await host.WaitForLineAsync(line => line.Contains("Distributed application started", StringComparison.Ordinal), Timeout);
         var children = OsProcesses.DescendantsOf(host.Pid);
         Assert.Contains(children, pid => OsProcesses.CommandLineOf(pid).Contains("postgres", StringComparison.Ordinal));
-        Assert.Contains(children, pid => OsProcesses.CommandLineOf(pid).Contains("Api.dll", StringComparison.Ordinal));
+        var replicas = children.Where(pid => OsProcesses.CommandLineOf(pid).Contains("Api.dll", StringComparison.Ordinal)).ToList();
+        Assert.NotEmpty(replicas);
+        // The app host runs its socket continuations inline; a service, whose code may block in one, must not.
+        Assert.All(replicas, pid => Assert.DoesNotContain(DistributedApplication.InlineSocketCompletionsVariable, OsProcesses.EnvironmentNamesOf(pid)));
+        Assert.Contains("OTEL_SERVICE_NAME", OsProcesses.EnvironmentNamesOf(replicas[0]));
 
         Assert.True(OsProcesses.Signal(host.Pid, "INT"));
         var exitCode = await host.WaitForExitAsync(Timeout);

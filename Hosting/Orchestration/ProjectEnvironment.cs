@@ -33,6 +33,8 @@ internal static class ProjectEnvironment
             ["DOTNET_ENVIRONMENT"] = environmentName,
             ["ASPNETCORE_ENVIRONMENT"] = environmentName,
             ["DOTNET_SYSTEM_CONSOLE_ALLOW_ANSI_COLOR_REDIRECTION"] = "true",
+            // The app host's own setting (DistributedApplication): a service's code may block where the app host's doesn't.
+            [DistributedApplication.InlineSocketCompletionsVariable] = null,
             ["LOGGING__CONSOLE__FORMATTERNAME"] = "simple",
             ["OTEL_SERVICE_NAME"] = runner.Project.Name,
             ["OTEL_RESOURCE_ATTRIBUTES"] = $"service.instance.id={instanceId}",

@@ -73,6 +73,19 @@ public static class OsProcesses
         }
     }
 
+    /// <summary>The names of the variables a process was started with; none once it is gone.</summary>
+    public static IReadOnlyList<string> EnvironmentNamesOf(int pid)
+    {
+        try
+        {
+            return [.. File.ReadAllText($"/proc/{pid}/environ").Split('\0', StringSplitOptions.RemoveEmptyEntries).Select(entry => entry.Split('=')[0])];
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
     public static bool Signal(int pid, string signal)
     {
         using var kill = System.Diagnostics.Process.Start("kill", [$"-{signal}", pid.ToString(CultureInfo.InvariantCulture)]);
