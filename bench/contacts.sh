@@ -5,8 +5,9 @@
 #  2. empties the table and imports the CSV back through POST /api/contacts/import (binary COPY), printing the rate
 #     and the API process's peak memory before and after, to show it does not grow with the file, then where the
 #     time goes inside PostgreSQL (search text, trigrams, storing rows, building the GIN indexes);
-#  3. times searches and list pages through the API, one at a time (p50/p95/p99 of curl's total time), and prints
-#     PostgreSQL's plans for a search and for a deep list page.
+#  3. times searches and list pages through the API, one at a time (p50/p95/p99 of curl's total time), a typo's
+#     three queries at the database (its closest known words, a page, the count), and prints PostgreSQL's plans for
+#     searches, a typo and a deep list page.
 # It judges nothing; it fails only when it cannot measure.
 #
 #   bench/contacts.sh
@@ -97,15 +98,19 @@ SELECT count(public.show_trgm($doc)) FROM bench_source;
 INSERT INTO bench_people ($cols) SELECT $cols FROM bench_source;
 CREATE INDEX ON bench_people USING gin (search public.gin_trgm_ops);
 CREATE INDEX ON bench_people USING gin (tags);
+SELECT count(*) FROM (SELECT DISTINCT word FROM (SELECT "firstName" FROM bench_source UNION SELECT "lastName" FROM bench_source
+    UNION SELECT company FROM bench_source UNION SELECT title FROM bench_source UNION SELECT unnest(tags) FROM bench_source) AS source (value),
+    public.addressbook_search_words(source.value) AS word) AS words;
 \\timing off
 ROLLBACK;
 SQL
 )
 per_million() { awk -v ms="$1" -v n="$sample" 'BEGIN { printf "%.1f s", ms / 1000 * 1000000 / n }'; }
-if (( ${#part_ms[@]} == 5 )); then
+if (( ${#part_ms[@]} == 6 )); then
     say "    inside PostgreSQL, per million rows (measured on $sample, one core):"
     say "      search text $(per_million "${part_ms[0]}"), its trigrams $(per_million "$(awk -v a="${part_ms[1]}" -v b="${part_ms[0]}" 'BEGIN { print a - b }')")," \
-        "rows stored with it $(per_million "${part_ms[2]}"), trigram index built $(per_million "${part_ms[3]}"), tags index built $(per_million "${part_ms[4]}")"
+        "rows stored with it $(per_million "${part_ms[2]}"), trigram index built $(per_million "${part_ms[3]}"), tags index built $(per_million "${part_ms[4]}")," \
+        "the words typos are looked up in, distinct $(per_million "${part_ms[5]}")"
 else
     say "    (no breakdown: psql printed ${#part_ms[@]} timings)"
 fi
@@ -123,6 +128,32 @@ for w in jonson lovlace hoppper dijkstar; do typo_urls+=("$(q "$w")"); done
 timed_gets "search, words the contacts contain (names, companies, titles)" "${word_urls[@]}"
 timed_gets "search, part of an email or phone number" "${email_urls[@]}"
 timed_gets "search, a typo only (found by similarity)" "${typo_urls[@]}"
+say "    the words typos are looked up in: $(sql -c 'SELECT count(*) FROM "SearchWords"') ($(sql -c 'SELECT pg_size_pretty(pg_total_relation_size($$"SearchWords"$$))') with its index)"
+# A typo at the database, as the API asks: the closest known words, then the contacts holding one, a page and the count.
+similar_sql() { printf "SELECT word FROM \"SearchWords\" WHERE public.addressbook_fold('%s') OPERATOR(public.<%%) word ORDER BY public.word_similarity(public.addressbook_fold('%s'), word) DESC, public.similarity(public.addressbook_fold('%s'), word) DESC, word LIMIT 10" "$1" "$1" "$1"; }
+near_sql() {
+    local patterns
+    patterns=$(sql -c "SET pg_trgm.word_similarity_threshold = 0.5" -c "SELECT coalesce(string_agg(quote_literal('%' || word || '%'), ','), '') FROM ($(similar_sql "$1")) AS closest")
+    printf "\"People\" WHERE (search LIKE public.addressbook_fold('%%%s%%') OR search LIKE ANY (ARRAY[%s]::text[]))" "$1" "$patterns"
+}
+# One session for every round, as the API's pooled connections are: a new one would plan with a cold catalog cache.
+{
+    say "SET pg_trgm.word_similarity_threshold = 0.5;"
+    say '\timing on'
+    for (( i = 0; i < repeat; i++ )); do
+        for w in jonson lovlace hoppper dijkstar; do
+            where=$(near_sql "$w")
+            say "$(similar_sql "$w") \\g /dev/null"
+            say "SELECT id FROM $where AND id > 0 ORDER BY id LIMIT 51 \\g /dev/null"
+            say "SELECT count(*) FROM (SELECT 1 FROM $where LIMIT 1001) AS capped \\g /dev/null"
+        done
+    done
+} >"$tmp/typo.sql"
+sql <"$tmp/typo.sql" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk -v w="$tmp/typo-words" -v p="$tmp/typo-page" -v c="$tmp/typo-count" \
+    'NR % 3 == 1 { print $1 / 1000 >w } NR % 3 == 2 { print $1 / 1000 >p } NR % 3 == 0 { print $1 / 1000 >c }'
+say "    at the database, a typo's closest known words: $(percentiles "$tmp/typo-words")"
+say "    at the database, a typo's first page: $(percentiles "$tmp/typo-page")"
+say "    at the database, a typo's count (capped at 1,001): $(percentiles "$tmp/typo-count")"
 last=$(sql -c 'SELECT max(id) FROM "People"')
 first=$(sql -c 'SELECT min(id) FROM "People"')
 # The API's cursor: the last id as 4 big-endian bytes, base64url without padding (Api/Contacts/ContactCursor.cs).
@@ -138,6 +169,11 @@ say "-- search 'smith', first page"
 sql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT id FROM \"People\" WHERE search LIKE public.addressbook_fold('%smith%') ESCAPE '\\' AND id > 0 ORDER BY id LIMIT 51" | indent
 say "-- search 'ada hopper', first page"
 sql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT id FROM \"People\" WHERE search LIKE public.addressbook_fold('%ada%') ESCAPE '\\' AND search LIKE public.addressbook_fold('%hopper%') ESCAPE '\\' AND id > 0 ORDER BY id LIMIT 51" | indent
+say "-- typo 'jonson': the closest known words"
+sql -c "SET pg_trgm.word_similarity_threshold = 0.5" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) $(similar_sql jonson)" | indent
+say "-- typo 'jonson': first page, then the count"
+sql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT id FROM $(near_sql jonson) AND id > 0 ORDER BY id LIMIT 51" | indent
+sql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT count(*) FROM (SELECT 1 FROM $(near_sql jonson) LIMIT 1001) AS capped" | indent
 say "-- list, the page after id $(( first + imported / 2 ))"
 sql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT id FROM \"People\" WHERE id > $(( first + imported / 2 )) ORDER BY id LIMIT 51" | indent
 

@@ -37,6 +37,9 @@ public readonly record struct ContactPosition(double Rank, int Id)
     }
 }
 
+/// <summary>Per word of a search, LIKE patterns for the known words closest to it (<see cref="ContactListing.SimilarWordsAsync"/>).</summary>
+public sealed record SimilarWords(IReadOnlyList<string[]> Patterns);
+
 /// <summary>The queries behind a listing: which contacts match a search, in which order, how many there are.</summary>
 public static class ContactListing
 {
@@ -62,18 +65,49 @@ public static class ContactListing
         return people;
     }
 
-    /// <summary>Every word is part of the contact's search text or close to one of its words (pg_trgm's word similarity).</summary>
-    public static IQueryable<Person> Near(IQueryable<Person> people, string search)
+    /// <summary>
+    /// Every word is part of the contact's search text, or one of the known words closest to it (<see cref="SimilarWords"/>)
+    /// is: a typo is matched against the table of words rather than against every contact's text, and the contacts are
+    /// then found by substrings, which the trigram index answers as it does any search.
+    /// </summary>
+    public static IQueryable<Person> Near(IQueryable<Person> people, string search, SimilarWords similar)
     {
-        foreach (var word in Words(search))
+        var words = Words(search);
+        for (var i = 0; i < words.Length; i++)
         {
-            var pattern = $"%{EscapeLikePattern(word)}%";
+            var pattern = $"%{EscapeLikePattern(words[i])}%";
+            var alternatives = similar.Patterns[i];
             people = people.Where(person =>
                 EF.Functions.Like(EF.Property<string>(person, PersonConfiguration.SearchColumn), ContactSearch.Fold(pattern), LikeEscape)
-                || EF.Functions.TrigramsAreWordSimilar(ContactSearch.Fold(word), EF.Property<string>(person, PersonConfiguration.SearchColumn)));
+                || alternatives.Any(alternative => EF.Functions.Like(EF.Property<string>(person, PersonConfiguration.SearchColumn), alternative)));
         }
 
         return people;
+    }
+
+    /// <summary>For each word of <paramref name="search"/>, the known words closest to it, as patterns a contact's search text may hold.</summary>
+    public static async Task<SimilarWords> SimilarWordsAsync(AddressBookDbContext db, string search, CancellationToken cancellationToken)
+    {
+        var words = Words(search);
+        var patterns = new string[words.Length][];
+        for (var i = 0; i < words.Length; i++)
+        {
+            var word = words[i];
+            var similar = await db.SearchWords
+                .Where(known => EF.Functions.TrigramsAreWordSimilar(ContactSearch.Fold(word), known.Word))
+                .OrderByDescending(known => EF.Functions.TrigramsWordSimilarity(ContactSearch.Fold(word), known.Word))
+                .ThenByDescending(known => EF.Functions.TrigramsSimilarity(ContactSearch.Fold(word), known.Word))
+                .ThenBy(known => known.Word)
+                .Select(known => known.Word)
+                .Take(ContactSearch.SimilarWordsPerTypo)
+                .ToListAsync(cancellationToken);
+            // A word that holds another of them finds no contact the other does not: one pattern fewer to look up.
+            patterns[i] = [.. similar
+                .Where(candidate => !similar.Any(other => other != candidate && candidate.Contains(other, StringComparison.Ordinal)))
+                .Select(candidate => $"%{EscapeLikePattern(candidate)}%")];
+        }
+
+        return new SimilarWords(patterns);
     }
 
     /// <summary>
@@ -83,7 +117,7 @@ public static class ContactListing
     /// a price worth paying only for a search that would otherwise find nothing.
     /// </summary>
     public static async Task<List<RankedContact>> PageAsync(
-        IQueryable<Person> people, string search, ContactOrder order, ContactPosition after, int take, CancellationToken cancellationToken)
+        AddressBookDbContext db, IQueryable<Person> people, string search, ContactOrder order, ContactPosition after, int take, CancellationToken cancellationToken)
     {
         switch (order)
         {
@@ -99,13 +133,18 @@ public static class ContactListing
             default:
                 if (after.Rank == NearTier)
                 {
-                    return await After(Near(people, search), after.Id, NearTier).Take(take).ToListAsync(cancellationToken);
+                    var similar = await SimilarWordsAsync(db, search, cancellationToken);
+                    return await After(Near(people, search, similar), after.Id, NearTier).Take(take).ToListAsync(cancellationToken);
                 }
 
                 var page = await After(Containing(people, search), after.Id, ExactTier).Take(take).ToListAsync(cancellationToken);
-                return page.Count == 0 && after.IsStart
-                    ? await After(Near(people, search), 0, NearTier).Take(take).ToListAsync(cancellationToken)
-                    : page;
+                if (page.Count > 0 || !after.IsStart)
+                {
+                    return page;
+                }
+
+                var similarToFirst = await SimilarWordsAsync(db, search, cancellationToken);
+                return await After(Near(people, search, similarToFirst), 0, NearTier).Take(take).ToListAsync(cancellationToken);
         }
     }
 
@@ -131,7 +170,7 @@ public static class ContactListing
         }
 
         var counted = firstPage.Any(contact => contact.Rank == NearTier)
-            ? await Near(people, search).Take(ExactCountLimit + 1).CountAsync(cancellationToken)
+            ? await Near(people, search, await SimilarWordsAsync(db, search, cancellationToken)).Take(ExactCountLimit + 1).CountAsync(cancellationToken)
             : await Containing(people, search).Take(ExactCountLimit + 1).CountAsync(cancellationToken);
 
         return counted > ExactCountLimit ? new ContactCount(ExactCountLimit, Exact: false) : new ContactCount(counted, Exact: true);

@@ -127,7 +127,7 @@ public static class ContactsEndpoints
         }
 
         // One row past the page tells whether another page follows, without counting.
-        var rows = await ContactListing.PageAsync(people, search, order!.Value, after, pageSize + 1, cancellationToken);
+        var rows = await ContactListing.PageAsync(db, people, search, order!.Value, after, pageSize + 1, cancellationToken);
 
         var morePages = rows.Count > pageSize;
         string? nextCursor = null;

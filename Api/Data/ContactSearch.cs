@@ -89,6 +89,73 @@ public static class ContactSearch
         $body$;
         """;
 
+    /// <summary>How many of the closest known words a typo stands for; each becomes one more pattern the contacts are searched for.</summary>
+    public const int SimilarWordsPerTypo = 10;
+
+    /// <summary>
+    /// The words of a name, company, title or tag, folded as the search text is. Digits and punctuation end a word:
+    /// "Hopper2" and "hopper@example.com" hold the word "hopper", so real names, not every numbered variant of one,
+    /// make up the table a typo is looked up in, and the contacts are then searched for "hopper" as a substring,
+    /// which finds "hopper2" too. One letter is no word a typo could be told from. The body is quoted rather than
+    /// BEGIN ATOMIC, whose semicolons Npgsql would take for the ends of statements.
+    /// </summary>
+    public const string SearchWordsFunctionSql = """
+        CREATE FUNCTION public.addressbook_search_words(text) RETURNS SETOF text
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+        AS $body$
+            SELECT word FROM regexp_split_to_table(public.addressbook_fold($1), '[[:space:][:punct:][:digit:]]+') AS word WHERE length(word) > 1
+        $body$;
+        """;
+
+    /// <summary>The distinct values of the fields words come from, in the rows of <paramref name="rows"/>.</summary>
+    private static string WordSourcesSql(string rows) => $"""
+        SELECT "firstName" FROM {rows} UNION SELECT "lastName" FROM {rows} UNION SELECT company FROM {rows}
+            UNION SELECT title FROM {rows} UNION SELECT unnest(tags) FROM {rows}
+        """;
+
+    /// <summary>
+    /// Triggers keep the words of every contact in <see cref="SearchWordConfiguration.TableName"/>, whoever writes it: once
+    /// per statement, over the rows it wrote, with each distinct value folded and split once (an import of a million
+    /// contacts holds ~50,000 distinct names), where a trigger per row would cost more than the rows themselves. Words
+    /// are added in order, so two writers adding the same new words wait for each other rather than deadlock. A word
+    /// no contact holds any more stays: it only costs a look-up that then finds nobody. The function runs as its owner,
+    /// so a writer with rights on "People" only (the tutorial's app, say) still adds its words.
+    /// </summary>
+    public static readonly string SearchWordsSql = $$"""
+        {{SearchWordsFunctionSql}}
+
+        CREATE FUNCTION public.addressbook_add_search_words() RETURNS trigger
+            LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp
+        AS $body$
+        BEGIN
+            INSERT INTO public."SearchWords" (word)
+            SELECT DISTINCT word FROM ({{WordSourcesSql("new_rows")}}) AS source (value),
+                public.addressbook_search_words(source.value) AS word
+            ORDER BY word
+            ON CONFLICT (word) DO NOTHING;
+            RETURN NULL;
+        END
+        $body$;
+
+        CREATE TRIGGER search_words_after_insert AFTER INSERT ON public."People"
+            REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.addressbook_add_search_words();
+        CREATE TRIGGER search_words_after_update AFTER UPDATE ON public."People"
+            REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.addressbook_add_search_words();
+
+        INSERT INTO public."SearchWords" (word)
+        SELECT DISTINCT word FROM ({{WordSourcesSql("public.\"People\"")}}) AS source (value),
+            public.addressbook_search_words(source.value) AS word
+        ON CONFLICT (word) DO NOTHING;
+        ANALYZE public."SearchWords";
+        """;
+
+    public const string DropSearchWordsSql = """
+        DROP TRIGGER search_words_after_update ON public."People";
+        DROP TRIGGER search_words_after_insert ON public."People";
+        DROP FUNCTION public.addressbook_add_search_words();
+        DROP FUNCTION public.addressbook_search_words(text);
+        """;
+
     public const string DropFunctionsSql = """
         DROP FUNCTION public.addressbook_search_document(text, text, text, text, text[], jsonb, jsonb);
         DROP FUNCTION public.addressbook_fold(text);
