@@ -103,6 +103,22 @@ public sealed class ContactRankingTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task A_typo_matching_more_contacts_than_are_counted_gives_an_estimate()
+    {
+        var word = ContactsApi.UniqueWord();
+        await Database.ExecuteAsync(fixture.ConnectionString, $"""
+            INSERT INTO "People" ("firstName", "lastName", "createdAt", "updatedAt")
+            SELECT 'Many', '{Capitalized(word)}' || i, now(), now() FROM generate_series(1, 1100) AS i;
+            ANALYZE "People";
+            """);
+
+        var page = await ListAsync($"limit=1&q={ContactsApi.Typo(word)}");
+        Assert.Single(ContactsApi.Ids(page));
+        Assert.False(page.GetProperty("total").GetProperty("exact").GetBoolean());
+        Assert.True(page.GetProperty("total").GetProperty("value").GetInt64() >= 1000, page.GetProperty("total").ToString());
+    }
+
+    [Fact]
     public async Task Words_a_contact_gains_by_an_update_are_found_by_a_typo()
     {
         var company = ContactsApi.UniqueWord();

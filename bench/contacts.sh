@@ -145,15 +145,18 @@ near_sql() {
             where=$(near_sql "$w")
             say "$(similar_sql "$w") \\g /dev/null"
             say "SELECT id FROM $where AND id > 0 ORDER BY id LIMIT 51 \\g /dev/null"
+            say "EXPLAIN (FORMAT JSON) SELECT id FROM $where \\g /dev/null"
             say "SELECT count(*) FROM (SELECT 1 FROM $where LIMIT 1001) AS capped \\g /dev/null"
         done
     done
 } >"$tmp/typo.sql"
-sql <"$tmp/typo.sql" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' | awk -v w="$tmp/typo-words" -v p="$tmp/typo-page" -v c="$tmp/typo-count" \
-    'NR % 3 == 1 { print $1 / 1000 >w } NR % 3 == 2 { print $1 / 1000 >p } NR % 3 == 0 { print $1 / 1000 >c }'
+sql <"$tmp/typo.sql" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' \
+    | awk -v w="$tmp/typo-words" -v p="$tmp/typo-page" -v e="$tmp/typo-estimate" -v c="$tmp/typo-count" \
+        'NR % 4 == 1 { print $1 / 1000 >w } NR % 4 == 2 { print $1 / 1000 >p } NR % 4 == 3 { print $1 / 1000 >e } NR % 4 == 0 { print $1 / 1000 >c }'
 say "    at the database, a typo's closest known words: $(percentiles "$tmp/typo-words")"
 say "    at the database, a typo's first page: $(percentiles "$tmp/typo-page")"
-say "    at the database, a typo's count (capped at 1,001): $(percentiles "$tmp/typo-count")"
+say "    at the database, a typo's total as the API takes it when the planner expects over 1,000: $(percentiles "$tmp/typo-estimate")"
+say "    at the database, a typo's count capped at 1,001 (what the API would pay without the estimate): $(percentiles "$tmp/typo-count")"
 last=$(sql -c 'SELECT max(id) FROM "People"')
 first=$(sql -c 'SELECT min(id) FROM "People"')
 # The API's cursor: the last id as 4 big-endian bytes, base64url without padding (Api/Contacts/ContactCursor.cs).
