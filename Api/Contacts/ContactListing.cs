@@ -114,8 +114,8 @@ public static class ContactListing
     /// <summary>
     /// One page after <paramref name="after"/>, and one contact more when another page follows, in id order, which the
     /// primary key's index keeps cheap however many contacts match. Ranked by relevance, the contacts that contain every
-    /// word; only when none does, those a typo would have missed: their candidates are many and each is checked in full,
-    /// a price worth paying only for a search that would otherwise find nothing.
+    /// word; only when none does, those that hold each word or a known word close to it (<see cref="Near"/>): the words
+    /// close to a typo match many contacts besides the intended ones, who would crowd out better matches.
     /// </summary>
     public static async Task<List<RankedContact>> PageAsync(
         AddressBookDbContext db, IQueryable<Person> people, string search, ContactOrder order, ContactPosition after, int take, CancellationToken cancellationToken)
