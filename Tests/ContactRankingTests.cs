@@ -165,6 +165,15 @@ public sealed class ContactRankingTests(AppFixture fixture)
         Assert.All(costs, cost => Assert.True(cost >= 10 * like, $"word similarity costs {cost}, LIKE {like}"));
     }
 
+    [Fact]
+    public async Task The_planner_keeps_a_histogram_of_the_search_text_fine_enough_to_see_common_words()
+    {
+        var target = await Database.ScalarAsync<int>(fixture.ConnectionString, """
+            SELECT attstattarget::int FROM pg_attribute WHERE attrelid = '"People"'::regclass AND attname = 'search'
+            """);
+        Assert.True(target >= 500, $"statistics target {target}");
+    }
+
     private Task<int> CreateAsync(object contact) => ContactsApi.CreateAsync(Api, contact);
 
     private static string Capitalized(string word) => char.ToUpperInvariant(word[0]) + word[1..];
