@@ -94,8 +94,10 @@ public static class ContactListing
         for (var i = 0; i < words.Length; i++)
         {
             var word = words[i];
+            // A known word that holds the searched one is a contact the search itself finds, not a pattern to add.
             var similar = await db.SearchWords
                 .Where(known => EF.Functions.TrigramsAreWordSimilar(ContactSearch.Fold(word), known.Word))
+                .Where(known => !known.Word.Contains(ContactSearch.Fold(word)))
                 .OrderByDescending(known => EF.Functions.TrigramsWordSimilarity(ContactSearch.Fold(word), known.Word))
                 .ThenByDescending(known => EF.Functions.TrigramsSimilarity(ContactSearch.Fold(word), known.Word))
                 .ThenBy(known => known.Word)
@@ -144,8 +146,11 @@ public static class ContactListing
                     return page;
                 }
 
+                // With no known word close to any of the words, the near matches are the exact ones: none.
                 var similarToFirst = await SimilarWordsAsync(db, search, cancellationToken);
-                return await After(Near(people, search, similarToFirst), 0, NearTier).Take(take).ToListAsync(cancellationToken);
+                return similarToFirst.Patterns.All(patterns => patterns.Length == 0)
+                    ? page
+                    : await After(Near(people, search, similarToFirst), 0, NearTier).Take(take).ToListAsync(cancellationToken);
         }
     }
 
