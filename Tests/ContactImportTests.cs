@@ -211,6 +211,22 @@ public sealed class ContactImportTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task The_words_of_imported_contacts_are_found_by_a_typo()
+    {
+        var created = ContactsApi.UniqueWord();
+        var merged = ContactsApi.UniqueWord();
+        var tag = ContactsApi.UniqueTag();
+        Assert.Equal(1L, (await ImportAsync($"First Name,Last Name,Email 1,Tags\r\nAda,{created},ada.{tag}@example.org,{tag}\r\n", "text/csv", "create"))
+            .GetProperty("created").GetInt64());
+        Assert.Equal(1L, (await ImportAsync($"First Name,Company,Email 1\r\nAda,{merged},ada.{tag}@example.org\r\n", "text/csv", "merge"))
+            .GetProperty("merged").GetInt64());
+
+        var ada = Assert.Single(await ContactsApi.ListIdsAsync(Api, $"q={tag}"));
+        Assert.Equal([ada], await ContactsApi.ListIdsAsync(Api, $"q={ContactsApi.Typo(created)}"));
+        Assert.Equal([ada], await ContactsApi.ListIdsAsync(Api, $"q={ContactsApi.Typo(merged)}"));
+    }
+
+    [Fact]
     public async Task The_csv_export_has_a_header_and_every_contact()
     {
         var tag = ContactsApi.UniqueTag();

@@ -46,6 +46,13 @@ public sealed class MigrationTests
         Assert.Equal(HttpStatusCode.OK, created.StatusCode);
         Assert.Equal(4, (await created.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt32());
         Assert.True(await Database.ScalarAsync<long>(connection, """SELECT count(*) FROM "__EFMigrationsHistory" """) >= 1);
+
+        // The rows from before the words table was made have their words in it: a typo finds them.
+        Assert.Equal(
+            ["comer", "doe", "jane", "john", "max", "new", "roe"],
+            await Database.ScalarAsync<string[]>(connection, """SELECT array_agg(word ORDER BY word) FROM "SearchWords" """));
+        var typo = await api.GetFromJsonAsync<JsonElement>("/api/contacts?q=janee");
+        Assert.Equal([2], ContactsApi.Ids(typo));
     }
 
     [Fact]

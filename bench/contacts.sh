@@ -4,9 +4,11 @@
 #  1. makes them inside PostgreSQL (bench/contacts_seed.sql) and exports them as CSV and vCard through the API;
 #  2. empties the table and imports the CSV back through POST /api/contacts/import (binary COPY), printing the rate
 #     and the API process's peak memory before and after, to show it does not grow with the file, then where the
-#     time goes inside PostgreSQL (search text, trigrams, storing rows, building the GIN indexes);
-#  3. times searches and list pages through the API, one at a time (p50/p95/p99 of curl's total time), and prints
-#     PostgreSQL's plans for a search and for a deep list page.
+#     time goes inside PostgreSQL (search text, trigrams, storing rows, building the GIN indexes, the words typos are
+#     looked up in);
+#  3. times searches and list pages through the API, one at a time (p50/p95/p99 of curl's total time), a typo's
+#     three queries at the database (its closest known words, a page, the count), and prints PostgreSQL's plans for
+#     searches, a typo and a deep list page.
 # It judges nothing; it fails only when it cannot measure.
 #
 #   bench/contacts.sh
@@ -81,7 +83,8 @@ sql -c 'ANALYZE "People"'
 
 # Where the import's time goes inside PostgreSQL, each part alone on a temporary copy of the first rows (one core, as
 # one import statement runs): the search text the generated column computes, its trigrams, storing the rows with it,
-# and building each GIN index. Timed by psql; everything is rolled back.
+# building each GIN index, and adding the words of the rows to the table typos are looked up in, as an import does
+# after its rows. Timed by psql; everything is rolled back.
 sample=$(( imported < 200000 ? imported : 200000 ))
 cols='"firstName", "lastName", company, title, birthday, notes, favorite, tags, emails, phones, addresses, "createdAt", "updatedAt"'
 doc='public.addressbook_search_document("firstName", "lastName", company, title, tags, emails, phones)'
@@ -91,21 +94,30 @@ SET maintenance_work_mem = '256MB';
 BEGIN;
 CREATE TEMP TABLE bench_source ON COMMIT DROP AS SELECT $cols FROM "People" ORDER BY id LIMIT $sample;
 CREATE TEMP TABLE bench_people (LIKE "People" INCLUDING DEFAULTS INCLUDING GENERATED) ON COMMIT DROP;
+ANALYZE bench_source;
 \\timing on
 SELECT count($doc) FROM bench_source;
 SELECT count(public.show_trgm($doc)) FROM bench_source;
 INSERT INTO bench_people ($cols) SELECT $cols FROM bench_source;
 CREATE INDEX ON bench_people USING gin (search public.gin_trgm_ops);
 CREATE INDEX ON bench_people USING gin (tags);
+INSERT INTO "SearchWords" (word)
+SELECT DISTINCT word
+FROM (SELECT DISTINCT translate(value, '0123456789', '          ') FROM (
+        SELECT DISTINCT "firstName" FROM bench_source UNION SELECT DISTINCT "lastName" FROM bench_source UNION SELECT DISTINCT company FROM bench_source
+        UNION SELECT DISTINCT title FROM bench_source UNION SELECT DISTINCT unnest(tags) FROM bench_source) AS source (value)) AS letters (value),
+    regexp_split_to_table(public.addressbook_fold(letters.value), '[[:space:][:punct:][:digit:]]+') AS word
+WHERE length(word) > 1 ORDER BY word ON CONFLICT (word) DO NOTHING;
 \\timing off
 ROLLBACK;
 SQL
 )
 per_million() { awk -v ms="$1" -v n="$sample" 'BEGIN { printf "%.1f s", ms / 1000 * 1000000 / n }'; }
-if (( ${#part_ms[@]} == 5 )); then
+if (( ${#part_ms[@]} == 6 )); then
     say "    inside PostgreSQL, per million rows (measured on $sample, one core):"
     say "      search text $(per_million "${part_ms[0]}"), its trigrams $(per_million "$(awk -v a="${part_ms[1]}" -v b="${part_ms[0]}" 'BEGIN { print a - b }')")," \
-        "rows stored with it $(per_million "${part_ms[2]}"), trigram index built $(per_million "${part_ms[3]}"), tags index built $(per_million "${part_ms[4]}")"
+        "rows stored with it $(per_million "${part_ms[2]}"), trigram index built $(per_million "${part_ms[3]}"), tags index built $(per_million "${part_ms[4]}")," \
+        "the words typos are looked up in (Api/Data/ContactSearch.cs, AddWordsOfRowsSql) $(per_million "${part_ms[5]}")"
 else
     say "    (no breakdown: psql printed ${#part_ms[@]} timings)"
 fi
@@ -123,6 +135,35 @@ for w in jonson lovlace hoppper dijkstar; do typo_urls+=("$(q "$w")"); done
 timed_gets "search, words the contacts contain (names, companies, titles)" "${word_urls[@]}"
 timed_gets "search, part of an email or phone number" "${email_urls[@]}"
 timed_gets "search, a typo only (found by similarity)" "${typo_urls[@]}"
+say "    the words typos are looked up in: $(sql -c 'SELECT count(*) FROM "SearchWords"') ($(sql -c 'SELECT pg_size_pretty(pg_total_relation_size($$"SearchWords"$$))') with its index)"
+# A typo at the database, as the API asks: the closest known words, then the contacts holding one, a page and the count.
+similar_sql() { printf "SELECT word FROM \"SearchWords\" WHERE public.addressbook_fold('%s') OPERATOR(public.<%%) word ORDER BY public.word_similarity(public.addressbook_fold('%s'), word) DESC, public.similarity(public.addressbook_fold('%s'), word) DESC, word LIMIT 10" "$1" "$1" "$1"; }
+near_sql() {
+    local patterns
+    patterns=$(sql -c "SET pg_trgm.word_similarity_threshold = 0.5" -c "SELECT coalesce(string_agg(quote_literal('%' || word || '%'), ','), '') FROM ($(similar_sql "$1")) AS closest")
+    printf "\"People\" WHERE (search LIKE public.addressbook_fold('%%%s%%') OR search LIKE ANY (ARRAY[%s]::text[]))" "$1" "$patterns"
+}
+# One session for every round, as the API's pooled connections are: a new one would plan with a cold catalog cache.
+{
+    say "SET pg_trgm.word_similarity_threshold = 0.5;"
+    say '\timing on'
+    for (( i = 0; i < repeat; i++ )); do
+        for w in jonson lovlace hoppper dijkstar; do
+            where=$(near_sql "$w")
+            say "$(similar_sql "$w") \\g /dev/null"
+            say "SELECT id FROM $where AND id > 0 ORDER BY id LIMIT 51 \\g /dev/null"
+            say "EXPLAIN (FORMAT JSON) SELECT id FROM $where \\g /dev/null"
+            say "SELECT count(*) FROM (SELECT 1 FROM $where LIMIT 1001) AS capped \\g /dev/null"
+        done
+    done
+} >"$tmp/typo.sql"
+sql <"$tmp/typo.sql" | sed -n 's/^Time: \([0-9.]*\) ms.*/\1/p' \
+    | awk -v w="$tmp/typo-words" -v p="$tmp/typo-page" -v e="$tmp/typo-estimate" -v c="$tmp/typo-count" \
+        'NR % 4 == 1 { print $1 / 1000 >w } NR % 4 == 2 { print $1 / 1000 >p } NR % 4 == 3 { print $1 / 1000 >e } NR % 4 == 0 { print $1 / 1000 >c }'
+say "    at the database, a typo's closest known words: $(percentiles "$tmp/typo-words")"
+say "    at the database, a typo's first page: $(percentiles "$tmp/typo-page")"
+say "    at the database, a typo's total as the API takes it when the planner expects over 1,000: $(percentiles "$tmp/typo-estimate")"
+say "    at the database, a typo's count capped at 1,001 (what the API would pay without the estimate): $(percentiles "$tmp/typo-count")"
 last=$(sql -c 'SELECT max(id) FROM "People"')
 first=$(sql -c 'SELECT min(id) FROM "People"')
 # The API's cursor: the last id as 4 big-endian bytes, base64url without padding (Api/Contacts/ContactCursor.cs).
@@ -138,6 +179,11 @@ say "-- search 'smith', first page"
 sql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT id FROM \"People\" WHERE search LIKE public.addressbook_fold('%smith%') ESCAPE '\\' AND id > 0 ORDER BY id LIMIT 51" | indent
 say "-- search 'ada hopper', first page"
 sql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT id FROM \"People\" WHERE search LIKE public.addressbook_fold('%ada%') ESCAPE '\\' AND search LIKE public.addressbook_fold('%hopper%') ESCAPE '\\' AND id > 0 ORDER BY id LIMIT 51" | indent
+say "-- typo 'jonson': the closest known words"
+sql -c "SET pg_trgm.word_similarity_threshold = 0.5" -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) $(similar_sql jonson)" | indent
+say "-- typo 'jonson': first page, then the count"
+sql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT id FROM $(near_sql jonson) AND id > 0 ORDER BY id LIMIT 51" | indent
+sql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT count(*) FROM (SELECT 1 FROM $(near_sql jonson) LIMIT 1001) AS capped" | indent
 say "-- list, the page after id $(( first + imported / 2 ))"
 sql -c "EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) SELECT id FROM \"People\" WHERE id > $(( first + imported / 2 )) ORDER BY id LIMIT 51" | indent
 

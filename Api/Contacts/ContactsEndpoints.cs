@@ -40,7 +40,7 @@ public static class ContactsEndpoints
 
     /// <param name="q">
     /// Words found in a contact's names, company, title, tags, emails or phones, each as part of one of them or close to
-    /// one (a typo), in any case, with or without accents.
+    /// a word of its names, company, title or tags (a typo), in any case, with or without accents.
     /// </param>
     /// <param name="sort">
     /// <c>relevance</c> (the default with <paramref name="q"/>): best matches first; <c>oldest</c> (the default without it)
@@ -127,7 +127,7 @@ public static class ContactsEndpoints
         }
 
         // One row past the page tells whether another page follows, without counting.
-        var rows = await ContactListing.PageAsync(people, search, order!.Value, after, pageSize + 1, cancellationToken);
+        var rows = await ContactListing.PageAsync(db, people, search, order!.Value, after, pageSize + 1, cancellationToken);
 
         var morePages = rows.Count > pageSize;
         string? nextCursor = null;

@@ -8,6 +8,8 @@ public sealed class AddressBookDbContext(DbContextOptions<AddressBookDbContext> 
 
     public DbSet<PageViewCounter> PageViews => Set<PageViewCounter>();
 
+    public DbSet<SearchWord> SearchWords => Set<SearchWord>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Sequelize declared the key as SERIAL; identity columns would not match the adopted table.

@@ -137,6 +137,23 @@ namespace AddressBook.MigrationService.Migrations
 
                     b.ToTable("People", (string)null);
                 });
+
+            modelBuilder.Entity("AddressBook.Api.Data.SearchWord", b =>
+                {
+                    b.Property<string>("Word")
+                        .HasColumnType("text")
+                        .HasColumnName("word");
+
+                    b.HasKey("Word");
+
+                    b.HasIndex("Word")
+                        .HasDatabaseName("IX_SearchWords_word");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Word"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Word"), new[] { "gin_trgm_ops" });
+
+                    b.ToTable("SearchWords", (string)null);
+                });
 #pragma warning restore 612, 618
         }
     }

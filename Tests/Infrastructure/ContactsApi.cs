@@ -26,6 +26,14 @@ public static class ContactsApi
     /// <summary>A word no other test's contact holds, so a search or filter on it sees only this test's contacts.</summary>
     public static string UniqueTag() => "t" + Guid.NewGuid().ToString("N")[..10];
 
+    /// <summary>
+    /// Like <see cref="UniqueTag"/>, in letters only (a to p), since digits end a word in the table typos are looked up in.
+    /// </summary>
+    public static string UniqueWord() => "w" + string.Concat(Guid.NewGuid().ToString("N")[..10].Select(digit => (char)('a' + Convert.ToInt32(digit.ToString(), 16))));
+
+    /// <summary>A word misspelt as people do, one letter doubled: close to it for pg_trgm, yet no part of it.</summary>
+    public static string Typo(string word) => word[..5] + word[4] + word[5..];
+
     public static async Task<CreatedContact> CreateAsync(HttpClient api, string firstName, string? lastName)
     {
         using var response = await api.PostAsJsonAsync("/api/contacts", new { firstName, lastName });
