@@ -50,12 +50,17 @@ internal sealed class DistributedApplicationBuilder : IDistributedApplicationBui
             args = args[verbLength..];
         }
 
+        // The app host reads its settings once, at start: watching its settings files for changes would only add a
+        // file watcher per file to every start.
+        var initialConfiguration = new ConfigurationManager();
+        initialConfiguration["hostBuilder:reloadConfigOnChange"] = "false";
         _host = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
         {
             Args = ExpandFlags(args),
             ApplicationName = AppHostName,
             ContentRootPath = AppHostDirectory,
             EnvironmentName = options.EnvironmentName,
+            Configuration = initialConfiguration,
         });
         ExecutionContext = new DistributedApplicationExecutionContext(
             Publishing.PublishingOptions.From(Configuration).Publisher is { Length: > 0 } ? DistributedApplicationOperation.Publish : DistributedApplicationOperation.Run);

@@ -26,26 +26,12 @@ public sealed class Worker(
 
     private static readonly ActivitySource ActivitySource = new(ActivitySourceName);
 
-    private static readonly Lazy<IReadOnlyList<string>> KnownMigrationIds = new(() =>
-        [.. typeof(Worker).Assembly.GetTypes()
-            .Where(type => type.IsSubclassOf(typeof(Migration))
-                && type.GetCustomAttribute<DbContextAttribute>()?.ContextType == typeof(AddressBookDbContext))
-            .Select(type => type.GetCustomAttribute<MigrationAttribute>()?.Id)
-            .OfType<string>()]);
-
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         using var activity = ActivitySource.StartActivity("Migrate database");
         try
         {
             await using var scope = scopeFactory.CreateAsyncScope();
-            if (await SchemaIsCurrentAsync(scope.ServiceProvider.GetRequiredService<NpgsqlDataSource>(), stoppingToken))
-            {
-                activity?.SetTag("addressbook.migrations.applied", 0);
-                LogOutcome(baselined: false, appliedMigrations: []);
-                return;
-            }
-
             var db = scope.ServiceProvider.GetRequiredService<AddressBookDbContext>();
 
             await db.Database.CreateExecutionStrategy()
@@ -61,33 +47,6 @@ public sealed class Worker(
         finally
         {
             lifetime.StopApplication();
-        }
-    }
-
-    /// <summary>
-    /// Most starts find every migration applied. Answering that from the history table alone, before anything of
-    /// EF Core is built, takes the worker's run from about two seconds of CPU to a quarter of that, and every project that
-    /// waits for its completion starts that much sooner. Anything else (no history yet, a migration missing, the
-    /// database unreachable) takes the full path, with its lock, retries and baseline.
-    /// </summary>
-    private async Task<bool> SchemaIsCurrentAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await using var command = dataSource.CreateCommand($"SELECT \"MigrationId\" FROM \"{HistoryRepository.DefaultTableName}\"");
-            await using var reader = await command.ExecuteReaderAsync(cancellationToken);
-            var applied = new HashSet<string>(StringComparer.Ordinal);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                applied.Add(reader.GetString(0));
-            }
-
-            return KnownMigrationIds.Value.All(applied.Contains);
-        }
-        catch (Exception exception) when (exception is NpgsqlException or TimeoutException)
-        {
-            logger.LogDebug(exception, "The migration history could not be read directly; migrating the full way.");
-            return false;
         }
     }
 
@@ -175,7 +134,7 @@ public sealed class Worker(
         }
         else if (!baselined)
         {
-            logger.LogInformation("The database schema is up to date; nothing to do.");
+            logger.LogInformation(AppliedMigrations.UpToDateMessage);
         }
     }
 }

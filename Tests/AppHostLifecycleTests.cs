@@ -121,12 +121,7 @@ public sealed class AppHostLifecycleTests : IDisposable
         var error = Assert.Single(host.ErrorLines, line => line.Length > 0);
         Assert.Contains("dashboard could not listen", error, StringComparison.Ordinal);
         Assert.Contains(port.ToString(CultureInfo.InvariantCulture), error, StringComparison.Ordinal);
-        var leftOver = Directory.EnumerateDirectories("/proc")
-            .Select(dir => int.TryParse(Path.GetFileName(dir), out var pid) ? pid : 0)
-            .Where(pid => pid > 0 && OsProcesses.CommandLineOf(pid).Contains(_stateDirectory.FullName, StringComparison.Ordinal))
-            .Select(OsProcesses.CommandLineOf)
-            .ToList();
-        Assert.Empty(leftOver);
+        Assert.Empty(CommandLinesUsingTheStateDirectory());
 
         // Nor is anything left half-made: with the port free again, the next run starts.
         squatter.Stop();
@@ -175,6 +170,26 @@ public sealed class AppHostLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_password_other_than_the_one_the_data_was_made_with_is_reported_and_nothing_is_left_running()
+    {
+        string[] common = [$"--AppHost:StateDirectory={_stateDirectory.FullName}", "--AppHost:RandomizePorts=true", "--Replicas:api=1"];
+        await using (var first = AppHostProcess.Start(common))
+        {
+            await first.WaitForLineAsync(line => line.Contains("Distributed application started", StringComparison.Ordinal), Timeout);
+            Assert.True(OsProcesses.Signal(first.Pid, "INT"));
+            Assert.Equal(0, await first.WaitForExitAsync(Timeout));
+        }
+
+        await using var second = AppHostProcess.Start([.. common, "--Parameters:postgres-password=not-the-one-the-data-was-made-with"]);
+
+        Assert.NotEqual(0, await second.WaitForExitAsync(Timeout));
+        Assert.Contains("PostgreSQL rejected the password for 'postgres'", second.Output, StringComparison.Ordinal);
+        Assert.Contains("--reset-data", second.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain("Distributed application started", second.Output, StringComparison.Ordinal);
+        Assert.Empty(CommandLinesUsingTheStateDirectory());
+    }
+
+    [Fact]
     public async Task A_data_directory_owned_by_another_user_is_reported_in_one_line()
     {
         var state = new AppHostState(new HostingOptions { StateDirectory = _stateDirectory.FullName }, "AppHost", AppHostProcess.AppHostDirectory);
@@ -191,6 +206,13 @@ public sealed class AppHostLifecycleTests : IDisposable
     }
 
     public void Dispose() => _stateDirectory.Delete(recursive: true);
+
+    // The app host names the state directory in its command line, and PostgreSQL its data directory inside it.
+    private List<string> CommandLinesUsingTheStateDirectory() => Directory.EnumerateDirectories("/proc")
+        .Select(dir => int.TryParse(Path.GetFileName(dir), out var pid) ? pid : 0)
+        .Where(pid => pid > 0 && OsProcesses.CommandLineOf(pid).Contains(_stateDirectory.FullName, StringComparison.Ordinal))
+        .Select(OsProcesses.CommandLineOf)
+        .ToList();
 
     // Under root, PostgreSQL runs as 'postgres', which must be able to pass through the folder.
     private static DirectoryInfo CreateStateDirectory()

@@ -63,17 +63,18 @@ public static partial class ContactsPage
 
     private sealed class RenderedPage
     {
-        private readonly Representation[] _representations;
+        private readonly Lazy<Representation[]> _representations;
 
         public RenderedPage(byte[] html)
         {
-            // Best first: the first one the client accepts is served.
-            _representations =
+            // Best first: the first one the client accepts is served. Compressed at their smallest on the first request
+            // rather than at start, which every replica's start (and health) would otherwise wait for.
+            _representations = new(() =>
             [
                 Representation.Of("br", Compress(html, stream => new BrotliStream(stream, CompressionLevel.SmallestSize))),
                 Representation.Of("gzip", Compress(html, stream => new GZipStream(stream, CompressionLevel.SmallestSize))),
                 Representation.Of(null, html),
-            ];
+            ]);
         }
 
         public Task Serve(HttpContext context)
@@ -81,7 +82,7 @@ public static partial class ContactsPage
             var request = context.Request;
             var response = context.Response;
             var accepted = request.Headers.AcceptEncoding.ToString();
-            var chosen = _representations.First(r => r.Encoding is null || Accepts(accepted, r.Encoding));
+            var chosen = _representations.Value.First(r => r.Encoding is null || Accepts(accepted, r.Encoding));
 
             response.Headers.ContentType = "text/html; charset=utf-8";
             response.Headers.CacheControl = "no-cache";

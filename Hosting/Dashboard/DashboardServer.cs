@@ -83,6 +83,10 @@ internal sealed class DashboardServer(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        // The host starts its services one after another up to their first wait, and building the dashboard's web
+        // application takes a while of that: on the thread pool, it no longer holds up the orchestrator, whose
+        // PostgreSQL start needs nothing of it.
+        await Task.Yield();
         try
         {
             await ListenAsync(cancellationToken).ConfigureAwait(false);

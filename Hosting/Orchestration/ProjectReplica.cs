@@ -14,6 +14,8 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
 {
     private static readonly HttpClient HealthClient = new() { Timeout = TimeSpan.FromSeconds(2) };
     private static readonly TimeSpan HealthInterval = TimeSpan.FromSeconds(1);
+    // Until it first passes, a refused connection costs next to nothing, and every interval is start time.
+    private static readonly TimeSpan StartingHealthInterval = TimeSpan.FromMilliseconds(50);
     private readonly RestartBudget _restarts = new(runner.RestartPolicy);
     private readonly SemaphoreSlim _replacing = new(1, 1);
     // Cancelled by a stop; a start on request after that begins a new one. _shutDown is the app host's stop, for good.
@@ -36,6 +38,9 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
 
     /// <summary>Completes when the first process is healthy or has ended, whichever comes first.</summary>
     public Task FirstReadiness => _current?.Healthy.Task ?? Task.CompletedTask;
+
+    /// <summary>Completes when the first process has answered a request through the endpoint; never for one without an endpoint.</summary>
+    public Task FirstAnswer => _current?.Destination?.FirstAnswer ?? new TaskCompletionSource().Task;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -245,7 +250,7 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
 
             try
             {
-                await Task.Delay(instance.Healthy.Task.IsCompleted ? HealthInterval : TimeSpan.FromMilliseconds(100), instance.Retiring.Token).ConfigureAwait(false);
+                await Task.Delay(instance.Healthy.Task.IsCompleted ? HealthInterval : StartingHealthInterval, instance.Retiring.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

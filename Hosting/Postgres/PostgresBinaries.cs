@@ -9,10 +9,10 @@ internal static class PostgresBinaries
     public const string ConfigurationKey = "Postgres:BinDirectory";
 
     public const string InstallHint =
-        "PostgreSQL server binaries (initdb, postgres) were not found. Install them with 'sudo apt-get install postgresql' "
+        "PostgreSQL server binaries (initdb, postgres, psql) were not found. Install them with 'sudo apt-get install postgresql' "
         + "(Debian/Ubuntu) or point Postgres:BinDirectory at the folder that holds them.";
 
-    /// <summary>The folder with initdb and postgres: configuration, pg_config, the Debian layout, then PATH.</summary>
+    /// <summary>The folder with initdb, postgres and psql: configuration, pg_config, the Debian layout, then PATH.</summary>
     public static string? Find(IConfiguration configuration)
     {
         if (configuration[ConfigurationKey] is { Length: > 0 } configured)
@@ -71,5 +71,5 @@ internal static class PostgresBinaries
     }
 
     private static bool HasServerPrograms(string dir) =>
-        File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "postgres"));
+        File.Exists(Path.Combine(dir, "initdb")) && File.Exists(Path.Combine(dir, "postgres")) && File.Exists(Path.Combine(dir, "psql"));
 }

@@ -1,6 +1,5 @@
 using AddressBook.Hosting.ApplicationModel;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Npgsql;
 
 namespace AddressBook.Hosting.Postgres;
 
@@ -27,24 +26,20 @@ internal sealed class PostgresDatabaseRunner(PostgresDatabaseResource database, 
         }
 
         context.Notifications.PublishUpdate(database, s => s with { State = KnownResourceStates.Starting });
-        var serverConnectionString = await database.Parent.GetConnectionStringAsync(cancellationToken).ConfigureAwait(false);
-        await using (var connection = new NpgsqlConnection(serverConnectionString + ";Pooling=false;Database=postgres"))
+        var exists = await Psql.RunAsync(database.Parent, "postgres",
+            $"SELECT 1 FROM pg_database WHERE datname = {Psql.Literal(database.DatabaseName)}", cancellationToken).ConfigureAwait(false);
+        if (!exists.Succeeded)
         {
-            await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
-            await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection);
-            exists.Parameters.Add(new NpgsqlParameter { Value = database.DatabaseName });
-            if (await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is null)
+            throw new DistributedApplicationException($"could not look for database '{database.DatabaseName}': {exists.Error}");
+        }
+
+        if (exists.Output != "1")
+        {
+            var create = await Psql.RunAsync(database.Parent, "postgres", $"CREATE DATABASE {Psql.Identifier(database.DatabaseName)}", cancellationToken).ConfigureAwait(false);
+            // Created by someone else between the look and the create: just as good.
+            if (!create.Succeeded && !create.AlreadyExists)
             {
-                var quoted = "\"" + database.DatabaseName.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-                await using var create = new NpgsqlCommand($"CREATE DATABASE {quoted}", connection);
-                try
-                {
-                    await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
-                {
-                    // Created by someone else between the check and the create: just as good.
-                }
+                throw new DistributedApplicationException($"could not create database '{database.DatabaseName}': {create.Error}");
             }
         }
 

@@ -33,6 +33,9 @@ public sealed class PostgresServerResource(string name, ParameterResource passwo
         return ValueTask.FromResult<string?>($"Host={endpoint.Host};Port={endpoint.Port};Username={UserName};Password={PasswordParameter.Value}");
     }
 
+    /// <summary>The folder of the server programs (and psql) this run uses; set once they are found.</summary>
+    internal string? BinDirectory { get; set; }
+
     internal void AddDatabase(string resourceName, string databaseName) => _databases.Add(resourceName, databaseName);
 }
 

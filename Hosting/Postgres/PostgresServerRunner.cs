@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using AddressBook.Hosting.ApplicationModel;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 
 namespace AddressBook.Hosting.Postgres;
 
@@ -28,7 +27,7 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
 
     public IEnumerable<string> Preflight()
     {
-        _binDirectory = PostgresBinaries.Find(context.Configuration);
+        _binDirectory = server.BinDirectory = PostgresBinaries.Find(context.Configuration);
         if (_binDirectory is null)
         {
             yield return PostgresBinaries.InstallHint;
@@ -304,43 +303,75 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
 
     private async Task WaitUntilAcceptingConnectionsAsync(ChildProcess process, CancellationToken cancellationToken)
     {
-        var connectionString = new NpgsqlConnectionStringBuilder(await server.GetConnectionStringAsync(cancellationToken).ConfigureAwait(false))
-        {
-            Pooling = false,
-            Timeout = 2,
-        }.ConnectionString;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(ReadyTimeout);
-        while (true)
+        var statusFile = Path.Combine(_dataDirectory!, "postmaster.pid");
+        string? refusal = null;
+        try
         {
-            if (process.HasExited)
+            while (true)
             {
-                throw new DistributedApplicationException(
-                    $"PostgreSQL exited with code {await process.Exited.ConfigureAwait(false)} while starting. {context.TailOf(server)}");
-            }
+                if (process.HasExited)
+                {
+                    throw new DistributedApplicationException(
+                        $"PostgreSQL exited with code {await process.Exited.ConfigureAwait(false)} while starting. {context.TailOf(server)}");
+                }
 
-            try
-            {
-                await using var connection = new NpgsqlConnection(connectionString);
-                await connection.OpenAsync(timeout.Token).ConfigureAwait(false);
-                return;
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.InvalidPassword)
-            {
-                throw new DistributedApplicationException(
-                    $"PostgreSQL rejected the password for '{server.UserName}': the data directory {_dataDirectory} was initialised with another one. "
-                    + $"Set Parameters:{server.PasswordParameter.Name} to the original password, or start afresh with --reset-data.");
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException && !timeout.IsCancellationRequested)
-            {
-                // Not listening yet, or still recovering: try again shortly.
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-                throw new DistributedApplicationException($"PostgreSQL did not accept connections within {ReadyTimeout.TotalSeconds:0} seconds. {context.TailOf(server)}");
-            }
+                if (ReportsReady(statusFile, process.ProcessId))
+                {
+                    // Ready, and our password is the one the data directory was initialised with.
+                    var check = await Psql.RunAsync(server, "postgres", "SELECT 1", timeout.Token).ConfigureAwait(false);
+                    if (check.Succeeded)
+                    {
+                        return;
+                    }
 
-            await Task.Delay(50, timeout.Token).ConfigureAwait(false);
+                    if (check.PasswordRejected)
+                    {
+                        throw new DistributedApplicationException(
+                            $"PostgreSQL rejected the password for '{server.UserName}': the data directory {_dataDirectory} was initialised with another one. "
+                            + $"Set Parameters:{server.PasswordParameter.Name} to the original password, or start afresh with --reset-data.");
+                    }
+
+                    refusal = check.Error;
+                }
+
+                await Task.Delay(refusal is null ? StatusPollInterval : StatusPollInterval * 5, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            var lastRefusal = refusal is null ? "" : $" The last attempt to connect said: {refusal}";
+            throw new DistributedApplicationException(
+                $"PostgreSQL did not accept connections within {ReadyTimeout.TotalSeconds:0} seconds.{lastRefusal} {context.TailOf(server)}");
+        }
+    }
+
+    // Reading a file is nearly free, so it can be read often; every attempt to connect before the server is ready
+    // costs a failed connection and a wait before the next one.
+    private static readonly TimeSpan StatusPollInterval = TimeSpan.FromMilliseconds(10);
+
+    /// <summary>
+    /// What pg_ctl waits for: the server writes its status as the eighth line of postmaster.pid, "ready" once it accepts
+    /// connections. A file left behind by an earlier server names another process.
+    /// </summary>
+    private static bool ReportsReady(string statusFile, int processId)
+    {
+        try
+        {
+            var lines = File.ReadAllLines(statusFile);
+            return lines.Length >= 8
+                && lines[0].Trim() == processId.ToString(System.Globalization.CultureInfo.InvariantCulture)
+                && lines[7].Trim() is "ready" or "standby";
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Not ours to read: connecting tells instead.
+            return true;
         }
     }
 

@@ -13,6 +13,7 @@ internal sealed class ProxyDestination(Uri address)
     private long _served;
     private long _answered;
     private TaskCompletionSource? _idle;
+    private readonly TaskCompletionSource _firstAnswer = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     public Uri Address { get; } = address;
 
@@ -49,6 +50,9 @@ internal sealed class ProxyDestination(Uri address)
     /// <summary>How many requests sent to it have ended, answered or failed.</summary>
     public long Answered => Interlocked.Read(ref _answered);
 
+    /// <summary>Completes when the first request sent to it has ended.</summary>
+    public Task FirstAnswer => _firstAnswer.Task;
+
     /// <summary>
     /// A freshly started replica compiles each code path on its first request: its first answers take a second or more
     /// where a warm one takes milliseconds, and a fair share of a busy endpoint's requests would queue behind them.
@@ -64,7 +68,11 @@ internal sealed class ProxyDestination(Uri address)
 
     public void RequestEnded()
     {
-        Interlocked.Increment(ref _answered);
+        if (Interlocked.Increment(ref _answered) == 1)
+        {
+            _firstAnswer.TrySetResult();
+        }
+
         if (Interlocked.Decrement(ref _inFlight) == 0 && Draining)
         {
             Volatile.Read(ref _idle)?.TrySetResult();

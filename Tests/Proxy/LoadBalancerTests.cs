@@ -41,6 +41,18 @@ public sealed class LoadBalancerTests
     }
 
     [Fact]
+    public void A_replicas_first_answer_is_signalled_when_its_first_request_ends_not_when_it_starts()
+    {
+        var replica = new ProxyDestination(new Uri("http://127.0.0.1:1"));
+        Assert.True(replica.TryStartRequest());
+        Assert.False(replica.FirstAnswer.IsCompleted);
+
+        replica.RequestEnded();
+
+        Assert.True(replica.FirstAnswer.IsCompletedSuccessfully);
+    }
+
+    [Fact]
     public void When_every_replica_is_warming_up_and_busy_the_least_busy_still_gets_the_request()
     {
         var balancer = new LoadBalancer();
