@@ -16,15 +16,11 @@ internal static class AppliedMigrations
 {
     public const string UpToDateMessage = "The database schema is up to date; nothing to do.";
 
-    private static readonly Lazy<IReadOnlyList<string>> KnownIds = new(() =>
-        [.. typeof(AppliedMigrations).Assembly.GetTypes()
-            .Where(type => type.IsSubclassOf(typeof(Migration))
-                && type.GetCustomAttribute<DbContextAttribute>()?.ContextType == typeof(AddressBookDbContext))
-            .Select(type => type.GetCustomAttribute<MigrationAttribute>()?.Id)
-            .OfType<string>()]);
-
-    /// <summary>The ids of the migrations this worker knows.</summary>
-    public static IReadOnlyList<string> Known => KnownIds.Value;
+    private static IEnumerable<string> KnownIds() => typeof(AppliedMigrations).Assembly.GetTypes()
+        .Where(type => type.IsSubclassOf(typeof(Migration))
+            && type.GetCustomAttribute<DbContextAttribute>()?.ContextType == typeof(AddressBookDbContext))
+        .Select(type => type.GetCustomAttribute<MigrationAttribute>()?.Id)
+        .OfType<string>();
 
     /// <summary>True when every known migration is recorded in the history table; false when that cannot be told quickly.</summary>
     public static async Task<bool> AllRecordedAsync(string? connectionString, CancellationToken cancellationToken = default)
@@ -45,7 +41,7 @@ internal static class AppliedMigrations
                 recorded.Add(reader.GetString(0));
             }
 
-            return Known.All(recorded.Contains);
+            return KnownIds().All(recorded.Contains);
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException or ArgumentException)
         {

@@ -39,8 +39,8 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
     /// <summary>Completes when the first process is healthy or has ended, whichever comes first.</summary>
     public Task FirstReadiness => _current?.Healthy.Task ?? Task.CompletedTask;
 
-    /// <summary>Completes when the first process has answered a request through the endpoint; never for one without an endpoint.</summary>
-    public Task FirstAnswer => _current?.Destination?.FirstAnswer ?? new TaskCompletionSource().Task;
+    /// <summary>Completes when the first process has answered a request through the endpoint; at once for one without an endpoint.</summary>
+    public Task FirstAnswer => _current?.Destination?.FirstAnswer ?? Task.CompletedTask;
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -40,7 +40,11 @@ public sealed class AppHostProcess : IAsyncDisposable
 
     public static AppHostProcess Start(params string[] args)
     {
-        var startInfo = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // Started as a terminal starts it: a test runner launched in the background has SIGINT ignored, a child inherits
+        // that, and .NET leaves an ignored SIGINT ignored, so the Ctrl+C the tests send would go unheard.
+        var startInfo = new ProcessStartInfo("env") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        startInfo.ArgumentList.Add("--default-signal=INT");
+        startInfo.ArgumentList.Add("dotnet");
         startInfo.ArgumentList.Add(AppHostDll);
         foreach (var arg in args)
         {
