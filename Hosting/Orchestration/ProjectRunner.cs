@@ -108,8 +108,8 @@ internal sealed class ProjectRunner(ProjectResource project, RunnerContext conte
 
         // Cold starts compete for the CPU: the first replica comes up alone, so the endpoint serves as soon as
         // possible, then the others join it together. They wait a little longer, for its first answer through the
-        // endpoint: that request is the one someone is waiting on, and on 2 cores three cold starts took it from
-        // 10 ms to 350.
+        // endpoint: that request is the one someone is waiting on, and on 2 cores three cold starts beside it
+        // delayed it by about 300 ms.
         await _replicas[0].StartAsync(cancellationToken).ConfigureAwait(false);
         if (_replicas.Count > 1)
         {
