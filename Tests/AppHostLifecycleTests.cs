@@ -190,6 +190,30 @@ public sealed class AppHostLifecycleTests : IDisposable
     }
 
     [Fact]
+    public async Task A_database_missing_from_kept_data_is_created_again_and_migrated()
+    {
+        string[] kept = [$"--AppHost:StateDirectory={_stateDirectory.FullName}", "--AppHost:EphemeralData=false", "--Replicas:api=1"];
+        int created;
+        await using (var first = await (await DistributedApplicationTestingBuilder.CreateAsync<Program>(kept)).BuildAsync())
+        {
+            await first.StartResourcesAsync(ResourceNames.Api);
+            using var client = first.CreateApiClient();
+            created = (await ContactsApi.CreateAsync(client, "Kept", "Before")).Id;
+            var server = (await first.GetConnectionStringAsync(ResourceNames.Postgres))!;
+            await Database.ExecuteAsync(server, $"DROP DATABASE {ResourceNames.Database} WITH (FORCE)");
+        }
+
+        await using var second = await (await DistributedApplicationTestingBuilder.CreateAsync<Program>(kept)).BuildAsync();
+        await second.StartResourcesAsync(ResourceNames.Api);
+
+        using var api = second.CreateApiClient();
+        var listing = await api.GetAsync("/api/contacts");
+        Assert.Equal(HttpStatusCode.OK, listing.StatusCode);
+        Assert.Equal(0, await Database.CountPeopleAsync((await second.GetConnectionStringAsync(ResourceNames.Database))!));
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync($"/api/contacts/{created}")).StatusCode);
+    }
+
+    [Fact]
     public async Task A_data_directory_owned_by_another_user_is_reported_in_one_line()
     {
         var state = new AppHostState(new HostingOptions { StateDirectory = _stateDirectory.FullName }, "AppHost", AppHostProcess.AppHostDirectory);

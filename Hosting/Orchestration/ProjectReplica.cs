@@ -15,7 +15,7 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
     private static readonly HttpClient HealthClient = new() { Timeout = TimeSpan.FromSeconds(2) };
     private static readonly TimeSpan HealthInterval = TimeSpan.FromSeconds(1);
     // Until it first passes, a refused connection costs next to nothing, and every interval is start time.
-    private static readonly TimeSpan StartingHealthInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan StartingHealthInterval = TimeSpan.FromMilliseconds(20);
     private readonly RestartBudget _restarts = new(runner.RestartPolicy);
     private readonly SemaphoreSlim _replacing = new(1, 1);
     // Cancelled by a stop; a start on request after that begins a new one. _shutDown is the app host's stop, for good.

@@ -26,17 +26,10 @@ internal sealed class PostgresDatabaseRunner(PostgresDatabaseResource database, 
         }
 
         context.Notifications.PublishUpdate(database, s => s with { State = KnownResourceStates.Starting });
-        var exists = await Psql.RunAsync(database.Parent, "postgres",
-            $"SELECT 1 FROM pg_database WHERE datname = {Psql.Literal(database.DatabaseName)}", cancellationToken).ConfigureAwait(false);
-        if (!exists.Succeeded)
-        {
-            throw new DistributedApplicationException($"could not look for database '{database.DatabaseName}': {exists.Error}");
-        }
-
-        if (exists.Output != "1")
+        if (!database.Parent.ExistingDatabases.Contains(database.DatabaseName))
         {
             var create = await Psql.RunAsync(database.Parent, "postgres", $"CREATE DATABASE {Psql.Identifier(database.DatabaseName)}", cancellationToken).ConfigureAwait(false);
-            // Created by someone else between the look and the create: just as good.
+            // Created by someone else since the server listed its databases: just as good.
             if (!create.Succeeded && !create.AlreadyExists)
             {
                 throw new DistributedApplicationException($"could not create database '{database.DatabaseName}': {create.Error}");

@@ -36,6 +36,12 @@ public sealed class PostgresServerResource(string name, ParameterResource passwo
     /// <summary>The folder of the server programs (and psql) this run uses; set once they are found.</summary>
     internal string? BinDirectory { get; set; }
 
+    /// <summary>
+    /// The databases the server held when it last became ready, listed by its readiness check, so that a database
+    /// runner asks the server again only to create one.
+    /// </summary>
+    internal IReadOnlySet<string> ExistingDatabases { get; set; } = new HashSet<string>();
+
     internal void AddDatabase(string resourceName, string databaseName) => _databases.Add(resourceName, databaseName);
 }
 

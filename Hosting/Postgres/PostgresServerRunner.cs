@@ -319,10 +319,12 @@ internal sealed class PostgresServerRunner(PostgresServerResource server, Runner
 
                 if (ReportsReady(statusFile, process.ProcessId))
                 {
-                    // Ready, and our password is the one the data directory was initialised with.
-                    var check = await Psql.RunAsync(server, "postgres", "SELECT 1", timeout.Token).ConfigureAwait(false);
+                    // Ready, and our password is the one the data directory was initialised with; the databases it
+                    // lists come with the same connection.
+                    var check = await Psql.RunAsync(server, "postgres", "SELECT datname FROM pg_database", timeout.Token).ConfigureAwait(false);
                     if (check.Succeeded)
                     {
+                        server.ExistingDatabases = check.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal);
                         return;
                     }
 
