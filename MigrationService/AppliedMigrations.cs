@@ -33,7 +33,19 @@ internal static class AppliedMigrations
         try
         {
             await using var dataSource = NpgsqlDataSource.Create(connectionString);
-            await using var command = dataSource.CreateCommand($"SELECT \"MigrationId\" FROM \"{HistoryRepository.DefaultTableName}\"");
+            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+            // A new database has no history yet: selecting from it anyway would put an error in the server's log on
+            // every first run, so its existence is asked first.
+            var table = $"\"{HistoryRepository.DefaultTableName}\"";
+            await using (var exists = new NpgsqlCommand("SELECT to_regclass($1) IS NOT NULL", connection) { Parameters = { new() { Value = table } } })
+            {
+                if (await exists.ExecuteScalarAsync(cancellationToken) is not true)
+                {
+                    return false;
+                }
+            }
+
+            await using var command = new NpgsqlCommand($"SELECT \"MigrationId\" FROM {table}", connection);
             await using var reader = await command.ExecuteReaderAsync(cancellationToken);
             var recorded = new HashSet<string>(StringComparer.Ordinal);
             while (await reader.ReadAsync(cancellationToken))
@@ -45,7 +57,7 @@ internal static class AppliedMigrations
         }
         catch (Exception exception) when (exception is NpgsqlException or TimeoutException or ArgumentException)
         {
-            // A malformed connection string, a missing table, a server not up yet: the full path reports or rides it out.
+            // A malformed connection string, a server not up yet: the full path reports or rides it out.
             return false;
         }
     }
