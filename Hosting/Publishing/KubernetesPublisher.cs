@@ -126,14 +126,19 @@ internal sealed class KubernetesPublisher(DeploymentModel model, PublishingOptio
 
                 yield break;
             default:
-                yield return Resource("apps/v1", "Deployment", workload.Name, workload, new YamlMap
+                var deployment = new YamlMap();
+                // A replicated workload's count is its autoscaler's to keep: a count here would scale it back down to
+                // the floor on every 'kubectl apply', whatever the load.
+                if (!workload.IsReplicated)
                 {
-                    { "replicas", workload.Replicas },
-                    { "selector", new YamlMap { { "matchLabels", Labels(workload) } } },
-                    // As the app host restarts replicas: a new one becomes ready before an old one stops.
-                    { "strategy", new YamlMap { { "type", "RollingUpdate" }, { "rollingUpdate", new YamlMap { { "maxSurge", 1 }, { "maxUnavailable", 0 } } } } },
-                    { "template", pod },
-                });
+                    deployment.Add("replicas", workload.Replicas);
+                }
+
+                deployment.Add("selector", new YamlMap { { "matchLabels", Labels(workload) } });
+                // As the app host restarts replicas: a new one becomes ready before an old one stops.
+                deployment.Add("strategy", new YamlMap { { "type", "RollingUpdate" }, { "rollingUpdate", new YamlMap { { "maxSurge", 1 }, { "maxUnavailable", 0 } } } });
+                deployment.Add("template", pod);
+                yield return Resource("apps/v1", "Deployment", workload.Name, workload, deployment);
                 if (workload.Bindings.Count > 0)
                 {
                     yield return Service(workload, headless: false);
