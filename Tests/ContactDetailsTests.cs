@@ -90,6 +90,8 @@ public sealed class ContactDetailsTests(AppFixture fixture)
     [InlineData("emails[0].value", """{"firstName":"A","emails":[{"label":"work"}]}""")]
     [InlineData("phones[0].value", """{"firstName":"A","phones":[{"value":"call me"}]}""")]
     [InlineData("phones[0].value", """{"firstName":"A","phones":[{"value":"12"}]}""")]
+    [InlineData("phones[0].value", """{"firstName":"A","phones":[{"value":"555 0100;ext="}]}""")]
+    [InlineData("phones[0].value", """{"firstName":"A","phones":[{"value":"555 0100 x12 x3"}]}""")]
     [InlineData("birthday", """{"firstName":"A","birthday":"1984-02-30"}""")]
     [InlineData("birthday", """{"firstName":"A","birthday":"10/12/1815"}""")]
     [InlineData("birthday", """{"firstName":"A","birthday":"2999-01-01"}""")]
@@ -105,6 +107,19 @@ public sealed class ContactDetailsTests(AppFixture fixture)
         var problem = await response.AssertProblemAsync(HttpStatusCode.BadRequest);
         Assert.True(problem.GetProperty("errors").TryGetProperty(field, out _), $"no error for {field}: {problem}");
         Assert.Equal(before, await Database.CountPeopleAsync(fixture.ConnectionString));
+    }
+
+    [Theory]
+    [InlineData("+1-418-656-9254;ext=102")]
+    [InlineData("+1 418 656 9254 x102")]
+    [InlineData("(418) 656-9254 ext. 102")]
+    [InlineData("418.656.9254 EXT 102")]
+    public async Task A_phone_with_an_extension_is_kept_as_written(string phone)
+    {
+        var id = await ContactsApi.CreateAsync(Api, new { firstName = "Extension", phones = new[] { new { value = phone } } });
+
+        var read = await Api.GetFromJsonAsync<JsonElement>($"/api/contacts/{id}");
+        Assert.Equal(phone, read.GetProperty("phones")[0].GetProperty("value").GetString());
     }
 
     [Fact]

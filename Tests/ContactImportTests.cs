@@ -68,6 +68,22 @@ public sealed class ContactImportTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task The_example_card_of_rfc_6350_is_imported_with_its_extension()
+    {
+        var tag = ContactsApi.UniqueTag();
+        // RFC 6350's own example, with an email of this test's own to find it by.
+        var card = Interchange.RfcExamples.Rfc6350Card.Replace("simon.perreault@", $"simon.{tag}@", StringComparison.Ordinal);
+
+        var summary = await ImportAsync(card, "text/vcard", "create");
+
+        Assert.Equal(1, summary.GetProperty("created").GetInt64());
+        var simon = await FindAsync($"simon.{tag}");
+        Assert.Equal(
+            ["+1-418-656-9254;ext=102", "+1-418-262-6501"],
+            simon.GetProperty("phones").EnumerateArray().Select(phone => phone.GetProperty("value").GetString()));
+    }
+
+    [Fact]
     public async Task A_csv_file_with_a_bad_record_names_its_line_and_imports_nothing()
     {
         var tag = ContactsApi.UniqueTag();

@@ -34,6 +34,7 @@ public sealed class ContactRecordPageTests(AppFixture fixture, BrowserFixture br
         await AddEntryAsync(page, "email", ("Email 1", "grace@example.org"), ("Email 1 label", "work"));
         await AddEntryAsync(page, "email", ("Email 2", "amazing@home.example"));
         await AddEntryAsync(page, "phone", ("Phone 1", "+1 555 0100"), ("Phone 1 label", "mobile"));
+        await AddEntryAsync(page, "phone", ("Phone 2", "+1 555 0199 x12"));
         await AddEntryAsync(page, "address",
             ("Address 1 street", "1 Navy Way"), ("Address 1 city", "Arlington"), ("Address 1 region", "VA"),
             ("Address 1 postal code", "22202"), ("Address 1 country", "USA"), ("Address 1 label", "office"));
@@ -49,7 +50,7 @@ public sealed class ContactRecordPageTests(AppFixture fixture, BrowserFixture br
         Assert.Equal("Wrote the first compiler.\nFound the moth.", stored.GetProperty("notes").GetString());
         Assert.Equal([tag, "navy"], stored.GetProperty("tags").EnumerateArray().Select(t => t.GetString()));
         Assert.Equal(["work:grace@example.org", ":amazing@home.example"], Labelled(stored.GetProperty("emails")));
-        Assert.Equal(["mobile:+1 555 0100"], Labelled(stored.GetProperty("phones")));
+        Assert.Equal(["mobile:+1 555 0100", ":+1 555 0199 x12"], Labelled(stored.GetProperty("phones")));
         var address = Assert.Single(stored.GetProperty("addresses").EnumerateArray());
         Assert.Equal("office|1 Navy Way|Arlington|VA|22202|USA", string.Join('|',
             new[] { "label", "street", "locality", "region", "postalCode", "country" }.Select(part => address.GetProperty(part).GetString())));
@@ -72,6 +73,8 @@ public sealed class ContactRecordPageTests(AppFixture fixture, BrowserFixture br
         await Expect(details).ToContainTextAsync("amazing@home.example");
         await Expect(details.GetByRole(AriaRole.Link, new() { Name = "grace@example.org" })).ToHaveAttributeAsync("href", "mailto:grace@example.org");
         await Expect(details.GetByRole(AriaRole.Link, new() { Name = "+1 555 0100" })).ToHaveAttributeAsync("href", "tel:+15550100");
+        // An extension is dialled after the number (RFC 3966), not run into it.
+        await Expect(details.GetByRole(AriaRole.Link, new() { Name = "+1 555 0199 x12" })).ToHaveAttributeAsync("href", "tel:+15550199;ext=12");
         Assert.Equal("office: 1 Navy Way\nArlington, VA, 22202\nUSA", await details.Locator("dt:text-is('Address') + dd").InnerTextAsync());
         // innerText follows the CSS: the line breaks are kept only if they are shown.
         Assert.Equal("Wrote the first compiler.\nFound the moth.", await details.Locator("dt:text-is('Notes') + dd").InnerTextAsync());

@@ -86,7 +86,7 @@ public static partial class ContactDetails
             var value = phone?.Value?.Trim();
             if (string.IsNullOrEmpty(value) || value.Length > PhoneMaxLength || !PhoneShape().IsMatch(value) || value.Count(char.IsAsciiDigit) < 3)
             {
-                Add($"{field}.value", $"A phone number has digits, and only spaces, + ( ) . - / beside them; at most {PhoneMaxLength} characters.");
+                Add($"{field}.value", $"A phone number has digits, and only spaces, + ( ) . - / beside them, then perhaps an extension (;ext=12, x12 or ext. 12); at most {PhoneMaxLength} characters.");
             }
         });
 
@@ -237,6 +237,7 @@ public static partial class ContactDetails
     [GeneratedRegex(@"^[^@\s]+@[^@\s]+\.[^@\s.]+$")]
     private static partial Regex EmailShape();
 
-    [GeneratedRegex(@"^\+?[0-9 ().\-/]+$")]
+    // An extension as RFC 6350's own example writes it (tel:+1-418-656-9254;ext=102, RFC 3966), or as people type it.
+    [GeneratedRegex(@"^\+?[0-9 ().\-/]+(?:(?:;ext=|\s*(?:ext\.?|x)\s*)[0-9]+)?$", RegexOptions.IgnoreCase)]
     private static partial Regex PhoneShape();
 }

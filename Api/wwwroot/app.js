@@ -325,7 +325,7 @@ function renderDetails(contact) {
   add(contact.emails.length === 1 ? "Email" : "Emails", contact.emails.map((email) =>
     labelled(email.label, link(`mailto:${email.value}`, email.value))));
   add(contact.phones.length === 1 ? "Phone" : "Phones", contact.phones.map((phone) =>
-    labelled(phone.label, link(`tel:${phone.value.replace(/[^\d+]/g, "")}`, phone.value))));
+    labelled(phone.label, link(telUri(phone.value), phone.value))));
   add(contact.addresses.length === 1 ? "Address" : "Addresses", contact.addresses.map((address) =>
     labelled(address.label, element("span", "lines", addressLines(address)))));
   add("Tags", contact.tags.length > 0 ? [tagChips(contact.tags)] : []);
@@ -356,6 +356,12 @@ function link(href, text) {
   const anchor = element("a", null, text);
   anchor.href = href;
   return anchor;
+}
+
+// RFC 3966: the number's digits, then its extension apart (;ext=), so that the phone dials the number, not the two run together.
+function telUri(phone) {
+  const [, number, extension] = /^(.*?)(?:\s*(?:;ext=|ext\.?|x)\s*(\d+))?$/i.exec(phone);
+  return `tel:${number.replace(/[^\d+]/g, "")}${extension ? `;ext=${extension}` : ""}`;
 }
 
 function toggleDetails(item, contact, toggle) {
