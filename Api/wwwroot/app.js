@@ -628,10 +628,28 @@ function fillEditor(contact) {
   ui.company.value = contact.company ?? "";
   ui.jobTitle.value = contact.title ?? "";
   ui.birthday.value = contact.birthday ?? "";
-  ui.tags.value = contact.tags.join(", ");
+  ui.tags.value = joinTags(contact.tags);
   ui.favorite.checked = contact.favorite;
   ui.notes.value = contact.notes ?? "";
   for (const kind of Object.keys(entryKinds)) showEntries(kind, contact[kind]);
+}
+
+// As in the CSV files: a tag's own comma is written \, (and a backslash \\), so that "Smith, Jones family" comes back
+// from the form as one tag, not two.
+function joinTags(tags) {
+  return tags.map((tag) => tag.replace(/[\\,]/g, (c) => `\\${c}`)).join(", ");
+}
+
+function splitTags(text) {
+  const tags = [];
+  let tag = "";
+  for (let i = 0; i < text.length; i++) {
+    if (text[i] === "\\" && i + 1 < text.length) tag += text[++i];
+    else if (text[i] === ",") { tags.push(tag); tag = ""; }
+    else tag += text[i];
+  }
+  tags.push(tag);
+  return tags.map((t) => t.trim()).filter(Boolean);
 }
 
 /** What the form says, every detail included: an emptied field is sent empty, and so cleared. */
@@ -644,7 +662,7 @@ function editorContact() {
     birthday: ui.birthday.value,
     notes: ui.notes.value,
     favorite: ui.favorite.checked,
-    tags: ui.tags.value.split(",").map((tag) => tag.trim()).filter(Boolean),
+    tags: splitTags(ui.tags.value),
     emails: entriesToSend("emails"),
     phones: entriesToSend("phones"),
     addresses: entriesToSend("addresses"),
