@@ -200,6 +200,31 @@ public sealed class ContactImportTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task A_merge_that_would_take_a_contact_past_its_limits_is_reported_and_nothing_is_merged()
+    {
+        var tag = ContactsApi.UniqueTag();
+        var full = await ContactsApi.CreateAsync(Api, new
+        {
+            firstName = "Full",
+            emails = Enumerable.Range(1, 19).Select(i => new { value = $"full{i}.{tag}@example.org" }),
+        });
+        var other = await ContactsApi.CreateAsync(Api, new { firstName = "Other", emails = new[] { new { value = $"other.{tag}@example.org" } } });
+        // Each record alone is within the limits; the second and third together give the first contact 22 emails.
+        var csv = $"First Name,Email 1,Email 2\r\nOther,other.{tag}@example.org,other2.{tag}@example.org\r\n"
+            + $"Full,full1.{tag}@example.org,new1.{tag}@example.org\r\nFull,full2.{tag}@example.org,new2.{tag}@example.org\r\n"
+            + $"Full,full3.{tag}@example.org,new3.{tag}@example.org\r\n";
+
+        using var response = await PostFileAsync(csv, "text/csv", "merge");
+
+        var problem = await response.AssertProblemAsync(HttpStatusCode.UnprocessableEntity);
+        var reported = Assert.Single(problem.GetProperty("problems").EnumerateArray());
+        Assert.Equal((5, "emails"), (reported.GetProperty("line").GetInt32(), reported.GetProperty("field").GetString()));
+        Assert.Contains("22 emails", reported.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal(19, (await Api.GetFromJsonAsync<JsonElement>($"/api/contacts/{full}")).GetProperty("emails").GetArrayLength());
+        Assert.Equal(1, (await Api.GetFromJsonAsync<JsonElement>($"/api/contacts/{other}")).GetProperty("emails").GetArrayLength());
+    }
+
+    [Fact]
     public async Task Imported_contacts_are_found_by_every_field_whether_created_or_merged()
     {
         var tag = ContactsApi.UniqueTag();

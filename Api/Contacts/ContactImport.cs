@@ -113,6 +113,11 @@ public static class ContactImport
         // A temporary table has no statistics until asked: without them the matching joins are planned for a guess.
         await ExecuteAsync(connection, "ANALYZE import_staging", cancellationToken);
         var outcome = await MoveIntoAddressBookAsync(connection, duplicates, now, cancellationToken);
+        if (outcome.Problems.Count > 0)
+        {
+            return outcome;
+        }
+
         // Every word the contacts created or merged gained is one of the staged records'; a skipped one's only costs a look-up.
         await ExecuteAsync(connection, ContactSearch.AddWordsOfRowsSql("import_staging"), cancellationToken);
         await transaction.CommitAsync(cancellationToken);
@@ -195,9 +200,46 @@ public static class ContactImport
         }
 
         var merged = await ScalarAsync(connection, "SELECT count(*) FROM import_staging WHERE existing IS NOT NULL", cancellationToken);
-        await ExecuteAsync(connection, MergeSql, cancellationToken, now);
+        var beyondLimits = await MergeAsync(connection, now, cancellationToken);
+        if (beyondLimits.Count > 0)
+        {
+            return new ImportOutcome(0, 0, 0, beyondLimits);
+        }
+
         var inserted = await ExecuteAsync(connection, InsertSql("s.existing IS NULL"), cancellationToken, now);
         return new ImportOutcome(inserted, merged, 0, []);
+    }
+
+    /// <summary>
+    /// Merges the records into the contacts they match. Each record keeps within a contact's limits, but several
+    /// merged into one contact, with what it already held, may not: such a contact is reported at the line of the last
+    /// record merged into it, and the import's transaction then writes nothing, as for any other bad record.
+    /// </summary>
+    private static async Task<List<ImportProblem>> MergeAsync(NpgsqlConnection connection, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var problems = new List<ImportProblem>();
+        await using var command = new NpgsqlCommand(MergeSql, connection) { CommandTimeout = StatementTimeoutSeconds };
+        command.Parameters.Add(new NpgsqlParameter { Value = now });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var (id, lastLine) = (reader.GetInt32(0), reader.GetInt32(1));
+            (string Field, int Count, int Max, string Unit)[] sizes =
+            [
+                ("emails", reader.GetInt32(2), ContactDetails.MaxEmails, "emails"),
+                ("phones", reader.GetInt32(3), ContactDetails.MaxPhones, "phones"),
+                ("addresses", reader.GetInt32(4), ContactDetails.MaxAddresses, "addresses"),
+                ("tags", reader.GetInt32(5), ContactDetails.MaxTags, "tags"),
+                ("notes", reader.GetInt32(6), ContactDetails.NotesMaxLength, "characters of notes"),
+            ];
+            foreach (var (field, count, max, unit) in sizes.Where(size => size.Count > size.Max))
+            {
+                AddProblem(problems, new ImportProblem(lastLine, field,
+                    $"Merged into contact {id} with the file's other records for it, this would make {count} {unit}; a contact has {max} at most."));
+            }
+        }
+
+        return problems;
     }
 
     private static async Task<long> ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken, object? parameter = null)
@@ -271,7 +313,8 @@ public static class ContactImport
         """;
 
     // Several records may match one contact: their details are folded together in file order first, so none is lost.
-    private const string MergeSql = """
+    // Only the contacts the merge took past a limit come back, with the last of the lines merged into each.
+    private static readonly string MergeSql = $$"""
         WITH incoming AS (
             SELECT existing AS id,
                 (array_agg(company ORDER BY line) FILTER (WHERE company IS NOT NULL))[1] AS company,
@@ -281,7 +324,7 @@ public static class ContactImport
                 bool_or(favorite) AS favorite,
                 array_agg(line ORDER BY line) AS lines
             FROM import_staging WHERE existing IS NOT NULL GROUP BY existing
-        )
+        ), merged AS (
         UPDATE "People" AS p SET
             company = coalesce(p.company, i.company),
             title = coalesce(p.title, i.title),
@@ -320,5 +363,12 @@ public static class ContactImport
                     ) AS all_addresses ORDER BY address - 'label', line, ordinality) AS distinct_addresses),
             "updatedAt" = $1
         FROM incoming AS i WHERE p.id = i.id
+        RETURNING p.id, i.lines[cardinality(i.lines)] AS last_line, jsonb_array_length(p.emails) AS emails,
+            jsonb_array_length(p.phones) AS phones, jsonb_array_length(p.addresses) AS addresses, cardinality(p.tags) AS tags,
+            coalesce(length(p.notes), 0) AS notes
+        )
+        SELECT id, last_line, emails, phones, addresses, tags, notes FROM merged
+        WHERE emails > {{ContactDetails.MaxEmails}} OR phones > {{ContactDetails.MaxPhones}} OR addresses > {{ContactDetails.MaxAddresses}}
+            OR tags > {{ContactDetails.MaxTags}} OR notes > {{ContactDetails.NotesMaxLength}}
         """;
 }
