@@ -200,6 +200,26 @@ public sealed class ContactImportTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task An_import_that_adds_many_contacts_leaves_the_planner_statistics_of_them_and_a_small_one_does_not()
+    {
+        const string lastAnalyzedSql = """SELECT coalesce(last_analyze, '-infinity') FROM pg_stat_user_tables WHERE relid = 'public."People"'::regclass""";
+        var tag = ContactsApi.UniqueTag();
+        var initially = await Database.ScalarAsync<DateTime>(fixture.ConnectionString, lastAnalyzedSql);
+
+        await ImportAsync($"First Name,Tags\r\nFew,{tag}\r\n", "text/csv", "create");
+        Assert.Equal(initially, await Database.ScalarAsync<DateTime>(fixture.ConnectionString, lastAnalyzedSql));
+
+        var csv = new StringBuilder("First Name,Tags\r\n");
+        for (var i = 0; i < 2000; i++)
+        {
+            csv.Append($"Many{i},{tag}\r\n");
+        }
+
+        await ImportAsync(csv.ToString(), "text/csv", "create");
+        Assert.True(await Database.ScalarAsync<DateTime>(fixture.ConnectionString, lastAnalyzedSql) > initially);
+    }
+
+    [Fact]
     public async Task A_merge_that_would_take_a_contact_past_its_limits_is_reported_and_nothing_is_merged()
     {
         var tag = ContactsApi.UniqueTag();
