@@ -49,7 +49,7 @@ public sealed class ApiKeyTests(AppFixture fixture)
     [MemberData(nameof(Routes))]
     public async Task A_key_that_is_not_one_of_the_apis_is_a_401_problem(string method, string path, string? body, bool _)
     {
-        using var guessing = fixture.App.CreateApiClient(key: fixture.ReadWriteKey[..^1] + "x");
+        using var guessing = fixture.App.CreateApiClient(key: OneCharacterOff(fixture.ReadWriteKey));
         var (response, before, after) = await SendAndCountAsync(guessing, method, path, body);
 
         using (response)
@@ -116,6 +116,9 @@ public sealed class ApiKeyTests(AppFixture fixture)
             }
         }
     }
+
+    // A fixed replacement character would, now and then, be the one the generated key already ends with.
+    private static string OneCharacterOff(string key) => key[..^1] + (key[^1] == 'x' ? 'y' : 'x');
 
     private async Task<(HttpResponseMessage Response, string Before, string After)> SendAndCountAsync(HttpClient client, string method, string path, string? body)
     {
