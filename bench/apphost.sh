@@ -13,6 +13,7 @@
 # least BENCH_WARMUP and at most BENCH_WARMUP_MAX seconds. On a busy 2-CPU machine the proxy path takes
 # 30-40 s of load to reach its steady throughput (tiered JIT): a fixed few seconds of warm-up would make
 # whichever variant runs first look much slower. The warm-up figures are printed, to show how far it got.
+# BENCH_ROUNDS (4): measured rounds of the four throughput targets, alternately in one order and in reverse.
 # BENCH_FAULT_AT (2) and BENCH_FAULT_TAIL (2): a rolling restart or replica kill happens BENCH_FAULT_AT
 # seconds into a wrk run, which is stopped BENCH_FAULT_TAIL seconds after it is over (or after
 # BENCH_FAULT_MAX, 120), so the counts cover all of it however long it takes.
@@ -30,6 +31,7 @@ threads=${BENCH_THREADS:-2}
 warmup_min=${BENCH_WARMUP:-25}
 warmup_max=${BENCH_WARMUP_MAX:-35}
 warmup_slice=5
+rounds=${BENCH_ROUNDS:-4}
 people=${BENCH_PEOPLE:-10000}
 fault_at=${BENCH_FAULT_AT:-2}
 fault_tail=${BENCH_FAULT_TAIL:-2}
@@ -42,6 +44,7 @@ stop_timeout=60
 source "$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)/lib.sh"
 
 [[ $people =~ ^[0-9]+$ ]] && (( people > 0 )) || { echo "BENCH_PEOPLE must be a positive number" >&2; exit 2; }
+[[ $rounds =~ ^[0-9]+$ ]] && (( rounds > 0 )) || { echo "BENCH_ROUNDS must be a positive number" >&2; exit 2; }
 [[ $warmup_min =~ ^[0-9]+$ && $warmup_max =~ ^[0-9]+$ ]] || { echo "BENCH_WARMUP and BENCH_WARMUP_MAX are whole seconds" >&2; exit 2; }
 [[ $fault_at =~ ^[0-9]+$ && $fault_tail =~ ^[0-9]+$ && $fault_max =~ ^[0-9]+$ ]] && (( fault_at < fault_max )) \
     || { echo "BENCH_FAULT_AT, BENCH_FAULT_TAIL and BENCH_FAULT_MAX are whole seconds, the first below the last" >&2; exit 2; }
@@ -281,8 +284,14 @@ say "    $replicas replicas: started in ${startup_seconds} s, endpoint ${url_of[
 # since it had only its share of the endpoint's.
 for key in proxy1 proxy4 direct4; do warm_up "$key"; done
 order=(proxy4 direct4 proxy1 direct1)
-for key in "${order[@]}"; do measure "$key" 1; done
-for (( i = ${#order[@]} - 1; i >= 0; i-- )); do measure "${order[i]}" 2; done
+for (( round = 1; round <= rounds; round++ )); do
+    # Odd rounds in this order, even ones in reverse: each pair runs back to back, and neither side always goes first.
+    if (( round % 2 )); then
+        for key in "${order[@]}"; do measure "$key" "$round"; done
+    else
+        for (( i = ${#order[@]} - 1; i >= 0; i-- )); do measure "${order[i]}" "$round"; done
+    fi
+done
 stop_one_replica_host || fail "left running after SIGINT: ${left_running:-nothing, but the app host had to be killed}"
 # The 4-replica app host stays up for the faults, last, since the POSTs add rows.
 
@@ -408,16 +417,30 @@ for key in "${starts[@]}"; do
     printf '%-36s %9s ms %9s ms %10s s %11s ms  %s\n' "  ${start_label[$key]}" "${listen_ms[$key]}" "${health_ms[$key]}" \
         "${reported_s[$key]}" "${start_stop_ms[$key]}" "${env_name[$key]:-?}"
 done
-printf '\n%-36s %10s %10s %10s %15s %15s %12s\n' "GET /persons/{id}, req/s" "round 1" "round 2" "mean" "p50 ms (1/2)" "p99 ms (1/2)" "errors"
+# per_round ARRAY KEY [SEPARATOR]: the figures of ARRAY[KEY,1..rounds], joined.
+per_round() {
+    local -n figures=$1
+    local r out=''
+    for (( r = 1; r <= rounds; r++ )); do out+="${out:+${3:- }}${figures[$2,$r]}"; done
+    say "$out"
+}
+printf '\n%-36s %-40s %10s %24s %24s %10s\n' "GET /persons/{id}, req/s" "round 1..$rounds" "mean" "p50 ms" "p99 ms" "errors"
 for key in direct4 proxy4 direct1 proxy1; do
-    printf '%-36s %10s %10s %10s %15s %15s %12s\n' "  $(title_of "$key")" "${rps[$key,1]}" "${rps[$key,2]}" "$(mean "${rps[$key,1]}" "${rps[$key,2]}")" \
-        "${p50[$key,1]}/${p50[$key,2]}" "${p99[$key,1]}/${p99[$key,2]}" \
-        "$(( bad[$key,1] + bad[$key,2] + sock[$key,1] + sock[$key,2] ))$( (( events[$key,1] + events[$key,2] > 0 )) && say " ($(( events[$key,1] + events[$key,2] )) repl.)" )"
+    errors=0 replaced=0
+    for (( r = 1; r <= rounds; r++ )); do errors=$(( errors + bad[$key,$r] + sock[$key,$r] )) replaced=$(( replaced + events[$key,$r] )); done
+    # shellcheck disable=SC2046 # one argument per round
+    printf '%-36s %-40s %10s %24s %24s %10s\n' "  $(title_of "$key")" "$(per_round rps "$key")" "$(mean $(per_round rps "$key"))" \
+        "$(per_round p50 "$key" /)" "$(per_round p99 "$key" /)" "$errors$( (( replaced > 0 )) && say " ($replaced repl.)" )"
 done
+# Each round's ratio is of two runs back to back; the median of them is the figure least moved by a burst of load from elsewhere.
+median() { printf '%s\n' "$@" | sort -g | awk '{ v[NR] = $1 } END { printf "%.2f", (NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
+printf '%-36s %-40s %10s %10s\n' "ratios" "round 1..$rounds" "of means" "median"
 for pair in "proxy/direct, 4 replicas:proxy4:direct4" "proxy/direct, 1 replica:proxy1:direct1" "4 replicas/1, through the endpoint:proxy4:proxy1"; do
     IFS=: read -r label a b <<<"$pair"
-    printf '%-36s %10s %10s %10s\n' "  $label" "$(ratio "${rps[$a,1]}" "${rps[$b,1]}")" "$(ratio "${rps[$a,2]}" "${rps[$b,2]}")" \
-        "$(ratio "$(mean "${rps[$a,1]}" "${rps[$a,2]}")" "$(mean "${rps[$b,1]}" "${rps[$b,2]}")")"
+    ratios=()
+    for (( r = 1; r <= rounds; r++ )); do ratios+=("$(ratio "${rps[$a,$r]}" "${rps[$b,$r]}")"); done
+    # shellcheck disable=SC2046
+    printf '%-36s %-40s %10s %10s\n' "  $label" "${ratios[*]}" "$(ratio "$(mean $(per_round rps "$a"))" "$(mean $(per_round rps "$b"))")" "$(median "${ratios[@]}")"
 done
 printf '%s\n' "  warm-up before round 1, req/s per ${warmup_slice} s slice:"
 for key in proxy1 proxy4 direct4; do

@@ -96,7 +96,7 @@ internal sealed class EndpointProxy(string resourceName, IReadOnlyList<ProxyList
             ForwardOutcome outcome;
             try
             {
-                outcome = await _forwarder.ForwardAsync(context, destination.Address).ConfigureAwait(false);
+                outcome = await _forwarder.ForwardAsync(context, destination).ConfigureAwait(false);
             }
             finally
             {

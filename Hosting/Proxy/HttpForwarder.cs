@@ -1,3 +1,4 @@
+using System.IO.Pipelines;
 using System.Net;
 using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
@@ -43,11 +44,11 @@ internal sealed class HttpForwarder
         ActivityHeadersPropagator = System.Diagnostics.DistributedContextPropagator.CreateDefaultPropagator(),
     });
 
-    public async Task<ForwardOutcome> ForwardAsync(HttpContext context, Uri destination)
+    public async Task<ForwardOutcome> ForwardAsync(HttpContext context, ProxyDestination destination)
     {
         var incoming = context.Request;
         var body = HasBody(incoming) ? new ReadTrackingStream(incoming.Body) : null;
-        using var request = new HttpRequestMessage(HttpMethod.Parse(incoming.Method), new Uri(destination.GetLeftPart(UriPartial.Authority) + incoming.Path.ToUriComponent() + incoming.QueryString.ToUriComponent()))
+        using var request = new HttpRequestMessage(HttpMethod.Parse(incoming.Method), new Uri(string.Concat(destination.Origin, incoming.Path.ToUriComponent(), incoming.QueryString.ToUriComponent())))
         {
             Version = HttpVersion.Version11,
             VersionPolicy = HttpVersionPolicy.RequestVersionOrLower,
@@ -61,9 +62,9 @@ internal sealed class HttpForwarder
                 continue;
             }
 
-            if (!request.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values))
+            if (!TryAddHeader(request.Headers, name, values) && request.Content is { } content)
             {
-                request.Content?.Headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+                TryAddHeader(content.Headers, name, values);
             }
         }
 
@@ -75,7 +76,7 @@ internal sealed class HttpForwarder
             request.Headers.ExpectContinue = true;
         }
 
-        using var span = StartProxySpan(context, request, destination);
+        using var span = StartProxySpan(context, request, destination.Address);
 
         HttpResponseMessage response;
         try
@@ -107,7 +108,8 @@ internal sealed class HttpForwarder
             try
             {
                 await using var responseBody = await response.Content.ReadAsStreamAsync(context.RequestAborted).ConfigureAwait(false);
-                await responseBody.CopyToAsync(outgoing.Body, context.RequestAborted).ConfigureAwait(false);
+                // Read straight into Kestrel's output buffers: no copy through a pooled buffer in between.
+                await responseBody.CopyToAsync(outgoing.BodyWriter, context.RequestAborted).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
             {
@@ -158,6 +160,10 @@ internal sealed class HttpForwarder
     }
     // --- End of proxy span. ---
 
+    // The string overload for the usual single value: StringValues as an IEnumerable is a boxed copy per header.
+    private static bool TryAddHeader(HttpHeaders headers, string name, Microsoft.Extensions.Primitives.StringValues values) =>
+        values.Count == 1 ? headers.TryAddWithoutValidation(name, values.ToString()) : headers.TryAddWithoutValidation(name, (IEnumerable<string?>)values);
+
     private static bool HasBody(HttpRequest request) =>
         request.ContentLength > 0 || (request.ContentLength is null && request.Headers.TransferEncoding.Count > 0);
 
@@ -176,13 +182,14 @@ internal sealed class HttpForwarder
         headers.TryAddWithoutValidation("X-Forwarded-Host", context.Request.Host.Value);
     }
 
+    // NonValidated: the values as the replica sent them, without parsing each header into its typed form and back.
     private static void CopyHeaders(HttpHeaders from, IHeaderDictionary to)
     {
-        foreach (var (name, values) in from)
+        foreach (var (name, values) in from.NonValidated)
         {
             if (!HopByHopHeaders.Contains(name))
             {
-                to[name] = values.ToArray();
+                to[name] = values.Count == 1 ? values.ToString() : values.ToArray();
             }
         }
     }

@@ -17,6 +17,9 @@ internal sealed class ProxyDestination(Uri address)
 
     public Uri Address { get; } = address;
 
+    /// <summary>Scheme, host and port of <see cref="Address"/>, the prefix of every URL forwarded to it.</summary>
+    public string Origin { get; } = address.GetLeftPart(UriPartial.Authority);
+
     /// <summary>Whether its last health check passed and no request since has failed to connect.</summary>
     public volatile bool Healthy;
 
