@@ -28,6 +28,12 @@ public static class Extensions
     /// </summary>
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
+        if (AppHostStartGate.IsRequested)
+        {
+            // First, so that no other service's start runs before the app host lets this one start.
+            builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, AppHostStartGate>());
+        }
+
         builder.Logging.AddSimpleConsole(console =>
         {
             console.SingleLine = true;

@@ -216,7 +216,15 @@ internal sealed class ApplicationOrchestrator(
         try
         {
             await runner.OpenEndpointsAsync(cancellationToken).ConfigureAwait(false);
-            foreach (var wait in resource.Annotations.OfType<WaitAnnotation>())
+            var waits = resource.Annotations.OfType<WaitAnnotation>().ToList();
+            if (waits.Count > 0 && runner is ProjectRunner { CanLaunchHeld: true } project)
+            {
+                // Its process starts now but is held before its host starts: what the wait is for is still honoured,
+                // and the runtime's start no longer follows it.
+                project.LaunchFirstReplicaHeld(cancellationToken);
+            }
+
+            foreach (var wait in waits)
             {
                 await WaitForAsync(wait, cancellationToken).ConfigureAwait(false);
             }
@@ -226,15 +234,19 @@ internal sealed class ApplicationOrchestrator(
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+            await DiscardHeldAsync(runner).ConfigureAwait(false);
             context.Notifications.PublishUpdate(resource, s => s.IsTerminal || s.State == KnownResourceStates.Running ? s : s with { State = KnownResourceStates.NotStarted });
         }
         catch (Exception ex)
         {
+            await DiscardHeldAsync(runner).ConfigureAwait(false);
             var reason = ex is DistributedApplicationException ? ex.Message : $"{ex.GetType().Name}: {ex.Message}";
             logger.LogError("'{Resource}' failed to start: {Reason}", resource.Name, reason);
             context.Notifications.PublishUpdate(resource, s => s with { State = KnownResourceStates.FailedToStart, FailureReason = reason, HealthStatus = null });
         }
     }
+
+    private static Task DiscardHeldAsync(IResourceRunner runner) => runner is ProjectRunner project ? project.DiscardHeldAsync() : Task.CompletedTask;
 
     private async Task WaitForAsync(WaitAnnotation wait, CancellationToken cancellationToken)
     {

@@ -77,6 +77,26 @@ internal sealed class ChildProcess : IDisposable
     /// <summary>Sends a signal; returns false when the process is already gone.</summary>
     public bool Signal(int signal) => !HasExited && Signals.Send(ProcessId, signal);
 
+    /// <summary>Writes a line to its standard input; false when it has exited or closed it.</summary>
+    public bool WriteLine(string line)
+    {
+        if (HasExited)
+        {
+            return false;
+        }
+
+        try
+        {
+            _process.StandardInput.WriteLine(line);
+            _process.StandardInput.Flush();
+            return true;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>
     /// Stops the process: each signal in turn, waiting up to its grace period, then SIGKILL.
     /// Returns the exit code.

@@ -23,6 +23,7 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
     private volatile bool _shutDown;
     private readonly Lock _snapshotGate = new();
     private Instance? _current;
+    private Task<Spawned>? _held;
     private int _replacements;
 
     public ReplicaSnapshot Snapshot { get; private set; } = new() { Name = name, Index = index };
@@ -42,16 +43,64 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
     /// <summary>Completes when the first process has answered a request through the endpoint; at once for one without an endpoint.</summary>
     public Task FirstAnswer => _current?.Destination?.FirstAnswer ?? Task.CompletedTask;
 
+    /// <summary>
+    /// Launches its process ahead of what the project waits for, held before its host starts (AppHostStartGate in the
+    /// service defaults) until <see cref="StartAsync"/>: the runtime's start and the host's build then overlap that wait.
+    /// </summary>
+    public void LaunchHeld(CancellationToken cancellationToken) => _held = SpawnAsync(held: true, cancellationToken);
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        if (await TakeHeldAsync().ConfigureAwait(false) is { } held)
+        {
+            if (held.Process.WriteLine("start"))
+            {
+                _current = Attach(held);
+                return;
+            }
+
+            // It ended while held: launched again the usual way, its failure is reported and counted as any other.
+            held.Process.Dispose();
+        }
+
         _current = await LaunchAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Stops a process launched held that is not to start: what it waited for failed, or the app host is stopping.</summary>
+    public async Task DiscardHeldAsync()
+    {
+        if (await TakeHeldAsync().ConfigureAwait(false) is { } held)
+        {
+            await held.Process.StopAsync((Signals.SIGTERM, Context.Options.StopGracePeriod)).ConfigureAwait(false);
+            held.Process.Dispose();
+        }
+    }
+
+    private async Task<Spawned?> TakeHeldAsync()
+    {
+        if (Interlocked.Exchange(ref _held, null) is not { } pending)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await pending.ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            // Its launch failed or was cancelled; a start launches it again the usual way and reports what fails then.
+            Context.Logger.LogDebug(ex, "The held launch of {Replica} did not complete.", name);
+            return null;
+        }
+    }
+
     /// <summary>Stops it for good: the app host is shutting down.</summary>
-    public Task StopAsync()
+    public async Task StopAsync()
     {
         _shutDown = true;
-        return StopOnRequestAsync();
+        await DiscardHeldAsync().ConfigureAwait(false);
+        await StopOnRequestAsync().ConfigureAwait(false);
     }
 
     /// <summary>Stops its process (and any restart pending after a crash); <see cref="StartAgainAsync"/> brings it back.</summary>
@@ -154,20 +203,33 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
         }
     }
 
-    private async Task<Instance> LaunchAsync(CancellationToken cancellationToken)
+    private async Task<Instance> LaunchAsync(CancellationToken cancellationToken) =>
+        Attach(await SpawnAsync(held: false, cancellationToken).ConfigureAwait(false));
+
+    private async Task<Spawned> SpawnAsync(bool held, CancellationToken cancellationToken)
     {
         var port = runner.HttpEndpoint is null ? (int?)null : runner.AllocatePort();
         var instanceId = $"{name}-{Guid.NewGuid().ToString("N")[..8]}";
         var environment = await ProjectEnvironment.BuildAsync(runner, instanceId, port, cancellationToken).ConfigureAwait(false);
-        Update(s => s with { State = KnownResourceStates.Starting, ExitCode = null, FailureReason = null, HealthStatus = null });
+        if (!held)
+        {
+            Update(s => s with { State = KnownResourceStates.Starting, ExitCode = null, FailureReason = null, HealthStatus = null });
+        }
+
         var process = await ChildProcess.StartAsync(
             new ChildProcessSpec(DotnetMuxer.Path, [Project.Metadata.ExecutablePath])
             {
                 // As 'dotnet run' does: the project folder is the content root, so its settings and web root are found.
                 WorkingDirectory = Path.GetDirectoryName(Project.Metadata.ProjectPath),
-                Environment = environment,
+                Environment = held ? new Dictionary<string, string?>(environment) { [StartGateVariable] = "stdin" } : environment,
             },
             (line, isError) => Context.Logs.WriteLine(Project, line, isError, name)).ConfigureAwait(false);
+        return new Spawned(process, port, instanceId, environment);
+    }
+
+    private Instance Attach(Spawned spawned)
+    {
+        var (process, port, instanceId, environment) = spawned;
 
         var destination = port is { } p ? new ProxyDestination(new Uri($"http://127.0.0.1:{p.ToString(CultureInfo.InvariantCulture)}")) : null;
         var instance = new Instance(process, destination, DateTimeOffset.UtcNow);
@@ -398,6 +460,11 @@ internal sealed class ProjectReplica(ProjectRunner runner, int index, string nam
 
         runner.PublishState();
     }
+
+    /// <summary>The variable of the service defaults' AppHostStartGate (the app host does not reference them).</summary>
+    internal const string StartGateVariable = "ADDRESSBOOK_START_GATE";
+
+    private sealed record Spawned(ChildProcess Process, int? Port, string InstanceId, IReadOnlyDictionary<string, string?> Environment);
 
     /// <summary>One process of the slot; a replacement briefly overlaps its predecessor.</summary>
     private sealed class Instance(ChildProcess process, ProxyDestination? destination, DateTimeOffset startedAt)

@@ -95,15 +95,28 @@ internal sealed class ProjectRunner(ProjectResource project, RunnerContext conte
         }
     }
 
+    /// <summary>
+    /// Whether its first replica may be launched held while it waits (<see cref="LaunchFirstReplicaHeld"/>): it must
+    /// be a service that runs on, not a worker others wait for, and built with the service defaults, whose start gate
+    /// holds it; a process without the gate would start at once, before what it waits for is ready.
+    /// </summary>
+    public bool CanLaunchHeld => !RunsToCompletion
+        && File.Exists(Path.Combine(Path.GetDirectoryName(project.Metadata.ExecutablePath) ?? ".", "AddressBook.ServiceDefaults.dll"));
+
+    /// <summary>Launches the first replica held while the resources it waits for get ready; <see cref="StartAsync"/> lets it go on.</summary>
+    public void LaunchFirstReplicaHeld(CancellationToken cancellationToken)
+    {
+        CreateReplicas();
+        _replicas[0].LaunchHeld(cancellationToken);
+    }
+
+    /// <summary>Stops a replica launched held that is not to start after all.</summary>
+    public Task DiscardHeldAsync() => _replicas.Count > 0 ? _replicas[0].DiscardHeldAsync() : Task.CompletedTask;
+
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await OpenEndpointsAsync(cancellationToken).ConfigureAwait(false);
-        var count = ReplicaCount;
-        for (var index = 0; index < count; index++)
-        {
-            _replicas.Add(new ProjectReplica(this, index, count > 1 ? $"{project.Name}-{index}" : project.Name));
-        }
-
+        CreateReplicas();
         PublishState();
 
         // Cold starts compete for the CPU: the first replica comes up alone, so the endpoint serves as soon as
@@ -118,6 +131,20 @@ internal sealed class ProjectRunner(ProjectResource project, RunnerContext conte
             await Task.WhenAny(_replicas[0].FirstAnswer, Task.Delay(TimeSpan.FromSeconds(1), cancellationToken)).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             await Task.WhenAll(_replicas.Skip(1).Select(r => r.StartAsync(cancellationToken))).ConfigureAwait(false);
+        }
+    }
+
+    private void CreateReplicas()
+    {
+        if (_replicas.Count > 0)
+        {
+            return;
+        }
+
+        var count = ReplicaCount;
+        for (var index = 0; index < count; index++)
+        {
+            _replicas.Add(new ProjectReplica(this, index, count > 1 ? $"{project.Name}-{index}" : project.Name));
         }
     }
 
