@@ -234,12 +234,17 @@ before_cleanup() {
     stop_one_replica_host || { say "error: left running: ${left_running:-nothing, but the app host had to be killed}" >&2; return 1; }
 }
 
+# wrk in a session of its own. The kernel shares the CPU fairly between sessions (autogroups) before threads,
+# and the app host runs in this script's session: wrk beside it would take its CPU from the proxy's share and
+# not from the replica's, so the proxied path would lose twice. A client on another machine takes neither.
+load_wrk() { setsid -w wrk "$@"; }
+
 # warm_up KEY: GET /persons/{id} on the target in slices until its req/s levels off (see BENCH_WARMUP).
 declare -A warmup_trace
 warm_up() {
     local key=$1 elapsed=0 prev='' prev_rise='' output trace=''
     while (( elapsed < warmup_max )); do
-        output=$(wrk -t"$threads" -c"$connections" -d"${warmup_slice}s" -H "$api_key_header" -s "$bench_dir/persons_get.lua" "${url_of[$key]}" -- "$people" 2>&1) \
+        output=$(load_wrk -t"$threads" -c"$connections" -d"${warmup_slice}s" -H "$api_key_header" -s "$bench_dir/persons_get.lua" "${url_of[$key]}" -- "$people" 2>&1) \
             || { say "$output" | indent; fail "wrk failed during the warm-up"; }
         parse_bench_line "$output" || fail "wrk printed no figures during the warm-up"
         elapsed=$(( elapsed + warmup_slice ))
@@ -257,7 +262,7 @@ warm_up() {
 measure() {
     local key=$1 round=$2 events_before output
     events_before=$(log=${log_of[$key]} replica_events)
-    output=$(wrk -t"$threads" -c"$connections" -d"$duration" -H "$api_key_header" -s "$bench_dir/persons_get.lua" "${url_of[$key]}" -- "$people" 2>&1) \
+    output=$(load_wrk -t"$threads" -c"$connections" -d"$duration" -H "$api_key_header" -s "$bench_dir/persons_get.lua" "${url_of[$key]}" -- "$people" 2>&1) \
         || { say "$output" | indent; fail "wrk failed"; }
     parse_bench_line "$output" || { say "$output" | indent; fail "wrk printed no figures"; }
     rps[$key,$round]=$w_rps p50[$key,$round]=$w_p50 p99[$key,$round]=$w_p99 bad[$key,$round]=$w_bad sock[$key,$round]=$w_sock
