@@ -300,6 +300,32 @@ public sealed class ContactImportTests(AppFixture fixture)
         Assert.Contains($"\"Csv, \"\"Quoted\"\"\",{tag},", text, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task The_csv_export_has_as_many_email_phone_and_address_columns_as_the_contact_with_the_most()
+    {
+        static string MostSql(string column) => $"""SELECT greatest(1, max(jsonb_array_length({column})))::int FROM "People" """;
+        var tag = ContactsApi.UniqueTag();
+        var emails = await Database.ScalarAsync<int>(fixture.ConnectionString, MostSql("emails")) + 1;
+        Assert.True(emails <= 20, $"the test needs room for one email more than the {emails - 1} another contact has");
+        var created = await Api.PostAsJsonAsync("/api/contacts", new
+        {
+            firstName = "Wide",
+            lastName = tag,
+            emails = Enumerable.Range(1, emails).Select(n => new { value = $"e{n}.{tag}@example.org" }),
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+
+        using var export = await Api.GetAsync("/api/contacts/export.csv");
+        var text = await export.Content.ReadAsStringAsync();
+        var header = text[..text.IndexOf("\r\n", StringComparison.Ordinal)].Split(',');
+        int Numbered(string kind) => header.Count(name => name.StartsWith(kind + " ", StringComparison.Ordinal) && int.TryParse(name[(kind.Length + 1)..], out _));
+
+        Assert.Equal(emails, Numbered("Email"));
+        Assert.Equal(await Database.ScalarAsync<int>(fixture.ConnectionString, MostSql("phones")), Numbered("Phone"));
+        Assert.Equal(await Database.ScalarAsync<int>(fixture.ConnectionString, MostSql("addresses")), header.Count(name => name.StartsWith("Address ", StringComparison.Ordinal) && name.EndsWith(" Street", StringComparison.Ordinal)));
+        Assert.Contains($",e{emails}.{tag}@example.org,", text, StringComparison.Ordinal);
+    }
+
     private async Task<JsonElement> ImportAsync(string file, string contentType, string? duplicates)
     {
         using var response = await PostFileAsync(file, contentType, duplicates);
