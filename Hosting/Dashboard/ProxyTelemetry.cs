@@ -9,14 +9,12 @@ namespace AddressBook.Hosting.Dashboard;
 /// <summary>
 /// Takes the spans the app host's own endpoint proxies record (ActivitySource <c>AddressBook.Hosting.Proxy</c>) straight
 /// into the dashboard, without an exporter: each request's trace then starts at the endpoint, above the replica that
-/// served it. The proxy's span belongs to the resource whose endpoint it is, as the replica <c>{resource}-proxy</c>, and so
-/// does the span of the HTTP call it makes to the replica (ActivitySource <c>System.Net.Http</c>), whose context the replica
-/// continues. The app host's other HTTP calls, such as health probes, are not recorded.
+/// served it. The proxy's span belongs to the resource whose endpoint it is, as the replica <c>{resource}-proxy</c>, and the
+/// replica continues its context. The app host's own HTTP calls, such as health probes, are not recorded.
 /// </summary>
 internal sealed class ProxyTelemetry : IDisposable
 {
     public const string ActivitySourceName = "AddressBook.Hosting.Proxy";
-    private const string HttpClientSourceName = "System.Net.Http";
     private static readonly TimeSpan FlushInterval = TimeSpan.FromMilliseconds(200);
     private readonly TelemetryRepository _repository;
     private readonly DistributedApplicationModel _model;
@@ -30,7 +28,7 @@ internal sealed class ProxyTelemetry : IDisposable
         _model = model;
         _listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name is ActivitySourceName or HttpClientSourceName,
+            ShouldListenTo = source => source.Name == ActivitySourceName,
             Sample = (ref ActivityCreationOptions<ActivityContext> options) => Decide(sampler, options),
             ActivityStopped = activity =>
             {
@@ -47,20 +45,8 @@ internal sealed class ProxyTelemetry : IDisposable
 
     // A trace that is not recorded still gets its spans' ids, without their data: the replicas then receive a traceparent
     // whose sampled flag is off, and record nothing of it either.
-    private static ActivitySamplingResult Decide(TraceSampler sampler, in ActivityCreationOptions<ActivityContext> options)
-    {
-        if (options.Source.Name == ActivitySourceName)
-        {
-            return sampler.ShouldRecord(options.Parent, options.TraceId) ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.PropagationData;
-        }
-
-        if (Activity.Current is { } current && current.Source.Name == ActivitySourceName)
-        {
-            return current.Recorded ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.PropagationData;
-        }
-
-        return ActivitySamplingResult.None;
-    }
+    private static ActivitySamplingResult Decide(TraceSampler sampler, in ActivityCreationOptions<ActivityContext> options) =>
+        sampler.ShouldRecord(options.Parent, options.TraceId) ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.PropagationData;
 
     public void Flush()
     {
@@ -85,8 +71,7 @@ internal sealed class ProxyTelemetry : IDisposable
 
     private TelemetrySpan ToSpan(Activity activity)
     {
-        var proxySpan = activity.Source.Name == ActivitySourceName ? activity : activity.Parent;
-        var port = proxySpan?.GetTagItem("server.port") is int p ? p : 0;
+        var port = activity.GetTagItem("server.port") is int p ? p : 0;
         var resourceName = _model.Resources.FirstOrDefault(r => r.Annotations.OfType<EndpointAnnotation>().Any(e => e.AllocatedEndpoint?.Port == port))?.Name ?? "proxy";
         var instanceId = $"{resourceName}-proxy";
         var resource = _repository.GetOrAddResource(resourceName, instanceId,

@@ -1,12 +1,10 @@
-using System.Net;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Net.Http.Headers;
 
 namespace AddressBook.Hosting.Proxy;
 
@@ -18,14 +16,13 @@ namespace AddressBook.Hosting.Proxy;
 /// </summary>
 internal sealed class EndpointProxy(string resourceName, IReadOnlyList<ProxyListener> listeners, TimeSpan drainTimeout) : IAsyncDisposable
 {
-    private static readonly HashSet<string> IdempotentMethods = new(StringComparer.OrdinalIgnoreCase) { "GET", "HEAD", "OPTIONS", "TRACE" };
-    private readonly HttpForwarder _forwarder = new();
     private WebApplication? _app;
 
     public LoadBalancer Balancer { get; } = new();
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var relay = new Http1Relay(resourceName, Balancer);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         // Relaying never blocks, so the socket's continuations may run where they complete instead of being queued to
@@ -34,23 +31,25 @@ internal sealed class EndpointProxy(string resourceName, IReadOnlyList<ProxyList
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
-            // Limits are the service's business; the proxy relays whatever it is given.
-            kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Limits.MinRequestBodyDataRate = null;
             foreach (var listener in listeners)
             {
                 kestrel.ListenLocalhost(listener.Port, options =>
                 {
+                    // The relay speaks HTTP/1.1 to clients: TLS must not offer them h2.
+                    options.Protocols = HttpProtocols.Http1;
                     if (listener.Certificate is { } certificate)
                     {
                         options.UseHttps(certificate);
                     }
+
+                    var secure = listener.Certificate is not null;
+                    options.Run(connection => relay.RelayAsync(connection, secure));
                 });
             }
         });
+        // Stopping asks every connection to close after the request it is relaying, then waits this long before cutting them.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drainTimeout);
         _app = builder.Build();
-        _app.Run(ProxyAsync);
         try
         {
             await _app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -77,71 +76,11 @@ internal sealed class EndpointProxy(string resourceName, IReadOnlyList<ProxyList
         {
             await _app.DisposeAsync().ConfigureAwait(false);
         }
-    }
 
-    private async Task ProxyAsync(HttpContext context)
-    {
-        var destination = Balancer.Pick();
-        var tried = 0;
-        while (destination is not null)
+        foreach (var destination in Balancer.Destinations)
         {
-            if (!destination.TryStartRequest())
-            {
-                // It began draining after it was picked.
-                destination = Balancer.Pick(exclude: destination);
-                continue;
-            }
-
-            tried++;
-            ForwardOutcome outcome;
-            try
-            {
-                outcome = await _forwarder.ForwardAsync(context, destination).ConfigureAwait(false);
-            }
-            finally
-            {
-                destination.RequestEnded();
-            }
-
-            if (outcome is ForwardOutcome.Relayed or ForwardOutcome.ClientAborted || context.Response.HasStarted)
-            {
-                return;
-            }
-
-            if (outcome == ForwardOutcome.NotSent)
-            {
-                // It refused the connection: it is gone until a health check says otherwise.
-                destination.Healthy = false;
-            }
-
-            var retryable = outcome == ForwardOutcome.NotSent || (IdempotentMethods.Contains(context.Request.Method) && context.Request.ContentLength is null or 0);
-            if (!retryable || tried > 1)
-            {
-                await WriteProblemAsync(context, StatusCodes.Status502BadGateway, "The service failed while handling the request.").ConfigureAwait(false);
-                return;
-            }
-
-            destination = Balancer.Pick(exclude: destination);
+            destination.Connections.CloseAll();
         }
-
-        await WriteProblemAsync(context, StatusCodes.Status503ServiceUnavailable, $"No replica of '{resourceName}' is running.").ConfigureAwait(false);
-    }
-
-    private static Task WriteProblemAsync(HttpContext context, int status, string detail)
-    {
-        context.Response.Clear();
-        context.Response.StatusCode = status;
-        context.Response.Headers.RetryAfter = "1";
-        // Browsers get a page and API clients problem details: caches must keep them apart.
-        context.Response.Headers.Vary = HeaderNames.Accept;
-        if (UnavailablePage.IsPreferredBy(context.Request))
-        {
-            return UnavailablePage.WriteAsync(context.Response, detail);
-        }
-
-        return context.Response.WriteAsJsonAsync(
-            new { type = "https://tools.ietf.org/html/rfc9110#section-15.6", title = ReasonPhrases.GetReasonPhrase(status), status, detail },
-            options: null, contentType: "application/problem+json");
     }
 }
 

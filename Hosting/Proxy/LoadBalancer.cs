@@ -29,6 +29,8 @@ internal sealed class LoadBalancer
         {
             _destinations = [.. _destinations.Where(d => d != destination)];
         }
+
+        destination.Connections.CloseAll();
     }
 
     public ProxyDestination? Pick(ProxyDestination? exclude = null)

@@ -17,8 +17,15 @@ internal sealed class ProxyDestination(Uri address)
 
     public Uri Address { get; } = address;
 
-    /// <summary>Scheme, host and port of <see cref="Address"/>, the prefix of every URL forwarded to it.</summary>
-    public string Origin { get; } = address.GetLeftPart(UriPartial.Authority);
+    /// <summary>Host and port of <see cref="Address"/>, the Host header of every request forwarded to it.</summary>
+    public string Authority { get; } = address.Authority;
+
+    public System.Net.EndPoint EndPoint { get; } = System.Net.IPAddress.TryParse(address.Host, out var ip)
+        ? new System.Net.IPEndPoint(ip, address.Port)
+        : new System.Net.DnsEndPoint(address.Host, address.Port);
+
+    /// <summary>Its idle kept-alive connections, closed when it is taken out.</summary>
+    public BackendConnectionPool Connections { get; } = new();
 
     /// <summary>Whether its last health check passed and no request since has failed to connect.</summary>
     public volatile bool Healthy;

@@ -28,9 +28,9 @@ internal static class UnavailablePage
     /// Whether the client ranks HTML above JSON, as a browser navigating does (<c>text/html,…,*/*;q=0.8</c>). API
     /// clients ask for JSON, for anything (<c>*/*</c>) or for nothing in particular, and keep their problem details.
     /// </summary>
-    public static bool IsPreferredBy(HttpRequest request)
+    public static bool IsPreferredBy(string? accept)
     {
-        if (!MediaTypeHeaderValue.TryParseList(request.Headers.Accept, out var ranges))
+        if (accept is null || !MediaTypeHeaderValue.TryParseList([accept], out var ranges))
         {
             return false;
         }
@@ -39,9 +39,14 @@ internal static class UnavailablePage
         return html > 0 && html > Json.Max(type => QualityOf(type, ranges));
     }
 
-    public static Task WriteAsync(HttpResponse response, string detail)
+    /// <summary>The header lines the page goes with, besides its length: what it is, and that it may not run or load anything.</summary>
+    public static readonly string Headers =
+        "Content-Type: text/html; charset=utf-8\r\nCache-Control: no-store\r\n"
+        + $"Content-Security-Policy: {ContentSecurityPolicy}\r\nX-Content-Type-Options: nosniff\r\nX-Frame-Options: DENY\r\nReferrer-Policy: no-referrer\r\n";
+
+    public static string Render(int status, string detail)
     {
-        var unavailable = response.StatusCode == StatusCodes.Status503ServiceUnavailable;
+        var unavailable = status == StatusCodes.Status503ServiceUnavailable;
         var html = $"""
             <!doctype html>
             <html lang="en">
@@ -57,19 +62,13 @@ internal static class UnavailablePage
             <h1>The address book is unavailable</h1>
             <p>{(unavailable ? "It is not running right now, or it is restarting." : "It failed while answering.")} Please try again in a moment.</p>
             <p><a href="">Try again</a></p>
-            <p class="detail">{WebUtility.HtmlEncode(detail)} ({response.StatusCode})</p>
+            <p class="detail">{WebUtility.HtmlEncode(detail)} ({status})</p>
             </main>
             </body>
             </html>
             """;
 
-        response.ContentType = "text/html; charset=utf-8";
-        response.Headers.CacheControl = "no-store";
-        response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
-        response.Headers.XContentTypeOptions = "nosniff";
-        response.Headers.XFrameOptions = "DENY";
-        response.Headers["Referrer-Policy"] = "no-referrer";
-        return response.WriteAsync(html);
+        return html;
     }
 
     // The most specific range that matches the type decides its quality (RFC 9110, 12.5.1).
