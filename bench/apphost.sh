@@ -191,7 +191,7 @@ timed_start dll3 dll
 
 # --- 3 and 4. Proxy against direct, 1 replica against 4 -------------------------------------------
 
-declare -A rps p50 p99 bad sock sock_detail events
+declare -A rps p50 p99 bad sock sock_detail events host_us
 one_pid=
 one_log=$tmp/one-replica.log
 
@@ -258,19 +258,28 @@ warm_up() {
     say "    warm-up, $(title_of "$key"), req/s per ${warmup_slice} s: ${warmup_trace[$key]}"
 }
 
-# measure KEY ROUND: GET /persons/{id} with random ids.
+# The CPU time a process has used, user and system, in clock ticks.
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || say 0; }
+clock_ticks=$(getconf CLK_TCK)
+
+# measure KEY ROUND: GET /persons/{id} with random ids. Also the app host's CPU time per request: through the
+# endpoint that is the proxy's work and the dashboard's intake of the replicas' telemetry; direct, the intake only.
 measure() {
-    local key=$1 round=$2 events_before output
+    local key=$1 round=$2 events_before output host_pid ticks_before
+    if [[ $key == *1 ]]; then host_pid=$one_pid; else host_pid=$apphost_pid; fi
     events_before=$(log=${log_of[$key]} replica_events)
+    ticks_before=$(cpu_ticks "$host_pid")
     output=$(load_wrk -t"$threads" -c"$connections" -d"$duration" -H "$api_key_header" -s "$bench_dir/persons_get.lua" "${url_of[$key]}" -- "$people" 2>&1) \
         || { say "$output" | indent; fail "wrk failed"; }
     parse_bench_line "$output" || { say "$output" | indent; fail "wrk printed no figures"; }
+    host_us[$key,$round]=$(awk -v a="$ticks_before" -v b="$(cpu_ticks "$host_pid")" -v n="$w_requests" -v hz="$clock_ticks" \
+        'BEGIN { printf "%.0f", (n > 0 ? (b - a) / hz / n * 1e6 : 0) }')
     rps[$key,$round]=$w_rps p50[$key,$round]=$w_p50 p99[$key,$round]=$w_p99 bad[$key,$round]=$w_bad sock[$key,$round]=$w_sock
     sock_detail[$key,$round]=$(socket_errors_of "$output")
     events[$key,$round]=$(( $(log=${log_of[$key]} replica_events) - events_before ))
     say "    round $round, $(printf '%-34s' "$(title_of "$key")") $(printf '%9s' "$w_rps") req/s, p50 $w_p50 ms, p99 $w_p99 ms," \
         "$w_bad bad status, $w_sock socket errors${sock_detail[$key,$round]:+ (${sock_detail[$key,$round]})}," \
-        "${events[$key,$round]} replica replacements/restarts; load average $(load_average | cut -d' ' -f1)"
+        "${events[$key,$round]} replica replacements/restarts, app host CPU ${host_us[$key,$round]} us/request; load average $(load_average | cut -d' ' -f1)"
 }
 
 declare -A url_of log_of
@@ -446,6 +455,11 @@ for pair in "proxy/direct, 4 replicas:proxy4:direct4" "proxy/direct, 1 replica:p
     for (( r = 1; r <= rounds; r++ )); do ratios+=("$(ratio "${rps[$a,$r]}" "${rps[$b,$r]}")"); done
     # shellcheck disable=SC2046
     printf '%-36s %-40s %10s %10s\n' "  $label" "${ratios[*]}" "$(ratio "$(mean $(per_round rps "$a"))" "$(mean $(per_round rps "$b"))")" "$(median "${ratios[@]}")"
+done
+printf '%-36s %-40s %10s\n' "app host CPU per request, us" "round 1..$rounds" "mean"
+for key in direct4 proxy4 direct1 proxy1; do
+    # shellcheck disable=SC2046
+    printf '%-36s %-40s %10s\n' "  $(title_of "$key")" "$(per_round host_us "$key")" "$(mean $(per_round host_us "$key"))"
 done
 printf '%s\n' "  warm-up before round 1, req/s per ${warmup_slice} s slice:"
 for key in proxy1 proxy4 direct4; do

@@ -128,21 +128,26 @@ internal sealed class Http1Relay(string resourceName, LoadBalancer balancer)
             var retryable = outcome == ForwardOutcome.NotSent || (IsIdempotent(request.Method) && !HasBody(request));
             if (!retryable || tried > 1)
             {
-                await WriteProblemAsync(exchange, 502, "The service failed while handling the request.", close: exchange.BodyTaken || HasBody(request)).ConfigureAwait(false);
-                return !exchange.BodyTaken && !HasBody(request) && !request.Close;
+                return await AnswerItselfAsync(exchange, 502, "The service failed while handling the request.").ConfigureAwait(false);
             }
 
             destination = balancer.Pick(exclude: destination);
         }
 
-        await WriteProblemAsync(exchange, 503, $"No replica of '{resourceName}' is running.", close: HasBody(request) || request.Close).ConfigureAwait(false);
-        return !HasBody(request) && !request.Close;
+        return await AnswerItselfAsync(exchange, 503, $"No replica of '{resourceName}' is running.").ConfigureAwait(false);
+    }
+
+    /// <summary>Answers with a problem; the connection stays open only if no body of the request is left on it.</summary>
+    private static async Task<bool> AnswerItselfAsync(Exchange exchange, int status, string detail)
+    {
+        var keepOpen = !HasBody(exchange.Request) && !exchange.Request.Close;
+        await WriteProblemAsync(exchange, status, detail, close: !keepOpen).ConfigureAwait(false);
+        return keepOpen;
     }
 
     private async Task<ForwardOutcome> ForwardAsync(Exchange exchange, ProxyDestination destination)
     {
         exchange.ResponseStarted = false;
-        exchange.BodyTaken = false;
         exchange.ClientMustClose = false;
         BackendConnection backend;
         if (!destination.Connections.TryRent(out backend))
@@ -305,7 +310,6 @@ internal sealed class Http1Relay(string resourceName, LoadBalancer balancer)
             }
         }
 
-        exchange.BodyTaken = true;
         var request = exchange.Request;
         var framing = request.Chunked ? Framing.Chunked : Framing.Length;
         if (!await CopyBodyAsync(exchange.Client.Transport.Input, backend.Output, framing, request.ContentLength ?? 0, exchange.Scanner, clientGone).ConfigureAwait(false))
@@ -649,9 +653,6 @@ internal sealed class Http1Relay(string resourceName, LoadBalancer balancer)
 
         /// <summary>Whether the current response's head has gone to the client: past that, failing means cutting it off.</summary>
         public bool ResponseStarted { get; set; }
-
-        /// <summary>Whether any of the current request's body was read from the client.</summary>
-        public bool BodyTaken { get; set; }
 
         /// <summary>Set when the connection is left mid-message (a body not read), so it cannot carry another request.</summary>
         public bool ClientMustClose { get; set; }
