@@ -13,9 +13,6 @@ internal sealed class BackendConnection(ConnectionContext connection)
 
     public long IdleSince { get; set; }
 
-    /// <summary>Whether it served a request before this one: a connection the replica closed meanwhile fails at once.</summary>
-    public bool Reused { get; set; }
-
     public void Close() => _ = CloseAsync();
 
     private async Task CloseAsync()
@@ -58,7 +55,6 @@ internal sealed class BackendConnectionPool
 
             if (!stale)
             {
-                connection.Reused = true;
                 return true;
             }
 

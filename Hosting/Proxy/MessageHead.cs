@@ -29,7 +29,7 @@ internal sealed class MessageHead
 
     public string Method { get; private set; } = "";
 
-    /// <summary>The request target, or for a response its reason phrase.</summary>
+    /// <summary>The request target; empty for a response.</summary>
     public string Target { get; private set; } = "";
 
     public int Status { get; private set; }
@@ -47,8 +47,6 @@ internal sealed class MessageHead
     public bool ExpectsContinue { get; private set; }
 
     public string? Host { get; private set; }
-
-    public int FieldCount => _fields.Count;
 
     /// <summary>Header names the Connection field lists: they belong to this hop only (RFC 9110, 7.6.1).</summary>
     private List<string>? _connectionOptions;
