@@ -1,5 +1,7 @@
+using AddressBook.Api.Contacts;
 using AddressBook.Api.Data;
 using AddressBook.Api.Errors;
+using OpenTelemetry.Trace;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AddressBook.Api;
@@ -17,6 +19,9 @@ public static class ApiServices
         builder.Services.AddOpenApi();
         builder.Services.AddExceptionHandler<ApiExceptionHandler>();
         builder.Services.TryAddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<SearchIndexer>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<SearchIndexer>());
+        builder.Services.ConfigureOpenTelemetryTracerProvider(tracing => tracing.AddSource(SearchIndexer.ActivitySourceName));
 
         // Outside Development, minimal APIs answer a request they cannot bind with a bare 400. Throwing instead lets
         // ApiExceptionHandler answer in every environment with problem details that say what was wrong.

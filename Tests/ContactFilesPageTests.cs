@@ -1,3 +1,5 @@
+extern alias Api;
+
 using System.Text;
 using AddressBook.Tests.Infrastructure;
 using Microsoft.Playwright;
@@ -9,6 +11,8 @@ namespace AddressBook.Tests;
 [Collection(AppCollection.Name)]
 public sealed class ContactFilesPageTests(AppFixture fixture, BrowserFixture browser)
 {
+    private const int ImportIndexedLaterFrom = Api::AddressBook.Api.Contacts.ContactImport.IndexedLaterFrom;
+
     static ContactFilesPageTests() => SetDefaultExpectTimeout(15_000);
 
     [Fact]
@@ -34,6 +38,29 @@ public sealed class ContactFilesPageTests(AppFixture fixture, BrowserFixture bro
         await ImportAsync(page, "contacts.csv", csv);
         await Expect(page.Locator("#import-status")).ToHaveTextAsync("Imported 0 contacts, merged 2.");
         Assert.Equal(2L, await CountStoredAsync(name));
+        tab.AssertNoErrors();
+    }
+
+    [Fact]
+    public async Task A_large_import_says_its_contacts_are_listed_now_and_found_by_search_once_indexed()
+    {
+        var name = PageTab.UniqueName();
+        var csv = new StringBuilder("First Name,Last Name\r\n");
+        for (var i = 0; i < ImportIndexedLaterFrom; i++)
+        {
+            csv.Append($"Many,Contact{name}{i}\r\n");
+        }
+
+        await using var tab = await PageTab.OpenAsync(fixture, browser, fixture.ReadWriteKey);
+        var page = tab.Page;
+        await Expect(page.Locator("#greeting")).ToContainTextAsync("viewed");
+        await page.GetByLabel("Create").CheckAsync();
+
+        await ImportAsync(page, "contacts.csv", csv.ToString());
+
+        await Expect(page.Locator("#import-status")).ToHaveTextAsync(
+            $"Imported {ImportIndexedLaterFrom:N0} contacts. They are listed now; search will find them in a minute or two, once they are indexed.");
+        Assert.Equal(ImportIndexedLaterFrom, await CountStoredAsync(name));
         tab.AssertNoErrors();
     }
 

@@ -6,6 +6,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using AddressBook.Tests.Infrastructure;
+using Api::AddressBook.Api.Contacts;
+using Api::AddressBook.Api.Data;
 
 namespace AddressBook.Tests;
 
@@ -222,6 +224,79 @@ public sealed class ContactImportTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task A_large_import_is_listed_at_once_and_found_by_search_and_by_a_typo_once_indexed()
+    {
+        const int Count = ContactImport.IndexedLaterFrom + 100;
+        var tag = ContactsApi.UniqueTag();
+        var word = ContactsApi.UniqueWord();
+        var csv = new StringBuilder("First Name,Last Name,Tags\r\n");
+        for (var i = 0; i < Count; i++)
+        {
+            csv.Append($"{Capitalized(word)},Number{i},{tag}\r\n");
+        }
+
+        var imported = await ImportAsync(csv.ToString(), "text/csv", "create");
+        Assert.Equal(Count, imported.GetProperty("created").GetInt64());
+        Assert.True(imported.GetProperty("indexingForSearch").GetBoolean());
+
+        // A listing that needs no search text has them all the moment the import answers.
+        var listed = await ListAsync($"tag={tag}&limit=1");
+        Assert.Single(listed.GetProperty("items").EnumerateArray());
+        Assert.Equal(ContactListing.ExactCountLimit, listed.GetProperty("total").GetProperty("value").GetInt32());
+
+        // The last record is in the indexer's last batch.
+        var last = await EventuallyAsync(() => ListAsync($"q={Uri.EscapeDataString($"{word} number{Count - 1}")}"), page => page.GetProperty("items").GetArrayLength() == 1);
+        Assert.Equal($"Number{Count - 1}", last.GetProperty("items")[0].GetProperty("lastName").GetString());
+        Assert.Equal((long)Count, await Database.ScalarAsync<long>(fixture.ConnectionString, $"""
+            SELECT count(*) FROM "{PersonSearchTextConfiguration.TableName}" WHERE tags @> ARRAY['{tag}']
+            """));
+        var byTypo = await ListAsync($"q={ContactsApi.Typo(word)}&tag={tag}&limit=5");
+        Assert.Equal(5, byTypo.GetProperty("items").GetArrayLength());
+        Assert.All(byTypo.GetProperty("items").EnumerateArray(), contact => Assert.Equal(Capitalized(word), contact.GetProperty("firstName").GetString()));
+    }
+
+    [Fact]
+    public async Task A_small_import_is_found_by_search_the_moment_it_answers()
+    {
+        var word = ContactsApi.UniqueWord();
+        var imported = await ImportAsync($"First Name,Last Name\r\n{word},One\r\n{word},Two\r\n", "text/csv", "create");
+        Assert.False(imported.GetProperty("indexingForSearch").GetBoolean());
+        Assert.Equal(2, ContactsApi.Ids(await ListAsync($"q={word}")).Count);
+    }
+
+    [Fact]
+    public async Task Contacts_written_with_their_texts_left_for_later_are_indexed_by_the_api_without_being_told()
+    {
+        // As a replica that imported them and stopped before its indexer got to them would leave them.
+        var word = ContactsApi.UniqueWord();
+        await Database.ExecuteAsync(fixture.ConnectionString, $"""
+            BEGIN;
+            SET LOCAL {SearchIndexing.IndexedLaterSetting} = on;
+            CREATE TEMP TABLE last_before ON COMMIT DROP AS SELECT coalesce(max(id), 0) AS id FROM "People";
+            INSERT INTO "People" ("firstName", "lastName", "createdAt", "updatedAt") SELECT '{word}', 'Later' || i, now(), now() FROM generate_series(1, 3) AS i;
+            INSERT INTO "{SearchIndexing.BacklogTable}" (after_id, through_id) SELECT last_before.id, max(p.id) FROM last_before, "People" AS p GROUP BY last_before.id;
+            COMMIT;
+            """);
+
+        var found = await EventuallyAsync(() => ListAsync($"q={word}"), page => page.GetProperty("items").GetArrayLength() == 3);
+        Assert.Equal(["Later1", "Later2", "Later3"], found.GetProperty("items").EnumerateArray().Select(contact => contact.GetProperty("lastName").GetString()));
+    }
+
+    [Fact]
+    public async Task A_deleted_contact_takes_its_search_text_along()
+    {
+        var word = ContactsApi.UniqueWord();
+        var id = await ContactsApi.CreateAsync(Api, new { firstName = word });
+        const string textsSql = $"""SELECT count(*) FROM "{PersonSearchTextConfiguration.TableName}" WHERE id = $1""";
+        Assert.Equal(1L, await Database.ScalarAsync<long>(fixture.ConnectionString, textsSql, id));
+
+        using var deleted = await Api.DeleteAsync($"/api/contacts/{id}");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        Assert.Equal(0L, await Database.ScalarAsync<long>(fixture.ConnectionString, textsSql, id));
+        Assert.Empty(await ContactsApi.ListIdsAsync(Api, $"q={word}"));
+    }
+
+    [Fact]
     public async Task A_merge_that_would_take_a_contact_past_its_limits_is_reported_and_nothing_is_merged()
     {
         var tag = ContactsApi.UniqueTag();
@@ -326,6 +401,26 @@ public sealed class ContactImportTests(AppFixture fixture)
         Assert.Equal(await Database.ScalarAsync<int>(fixture.ConnectionString, MostSql("phones")), Numbered("Phone"));
         Assert.Equal(await Database.ScalarAsync<int>(fixture.ConnectionString, MostSql("addresses")), header.Count(name => name.StartsWith("Address ", StringComparison.Ordinal) && name.EndsWith(" Street", StringComparison.Ordinal)));
         Assert.Contains($",e{emails}.{tag}@example.org,", text, StringComparison.Ordinal);
+    }
+
+    private async Task<JsonElement> ListAsync(string query) => await Api.GetFromJsonAsync<JsonElement>($"/api/contacts?{query}");
+
+    private static string Capitalized(string word) => char.ToUpperInvariant(word[0]) + word[1..];
+
+    /// <summary>Asks again until the answer passes, for texts the indexer computes after an import: a batch takes about a second.</summary>
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T>> ask, Func<T, bool> passes)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(2);
+        while (true)
+        {
+            var answer = await ask();
+            if (passes(answer) || DateTime.UtcNow > deadline)
+            {
+                return answer;
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
     }
 
     private async Task<JsonElement> ImportAsync(string file, string contentType, string? duplicates)

@@ -169,7 +169,7 @@ public sealed class ContactRankingTests(AppFixture fixture)
     public async Task The_planner_keeps_a_histogram_of_the_search_text_fine_enough_to_see_common_words()
     {
         var target = await Database.ScalarAsync<int>(fixture.ConnectionString, """
-            SELECT attstattarget::int FROM pg_attribute WHERE attrelid = '"People"'::regclass AND attname = 'search'
+            SELECT attstattarget::int FROM pg_attribute WHERE attrelid = '"PeopleSearch"'::regclass AND attname = 'search'
             """);
         Assert.True(target >= 500, $"statistics target {target}");
     }

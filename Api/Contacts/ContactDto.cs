@@ -27,7 +27,7 @@ public sealed record ContactPage(IReadOnlyList<ContactDto> Items, string? NextCu
 
 public static class ContactMapping
 {
-    /// <summary>As an expression, so queries read exactly these columns and not the search column beside them.</summary>
+    /// <summary>As an expression, so queries read exactly these columns.</summary>
     public static readonly Expression<Func<Person, ContactDto>> ToContactDtoExpression = person => new ContactDto(
         person.Id,
         person.FirstName,

@@ -38,6 +38,32 @@ public readonly record struct ContactPosition(double Rank, int Id)
     }
 }
 
+/// <summary>What a listing is narrowed to besides its search: contacts with a tag, favourites or the others.</summary>
+public sealed record ContactFilter(string? Tag, bool? Favorite)
+{
+    public bool Narrows => !string.IsNullOrEmpty(Tag) || Favorite is not null;
+
+    public IQueryable<Person> Apply(IQueryable<Person> people)
+    {
+        if (!string.IsNullOrEmpty(Tag))
+        {
+            people = people.Where(person => person.Tags.Contains(Tag));
+        }
+
+        return Favorite is { } favorite ? people.Where(person => person.Favorite == favorite) : people;
+    }
+
+    public IQueryable<PersonSearchText> Apply(IQueryable<PersonSearchText> texts)
+    {
+        if (!string.IsNullOrEmpty(Tag))
+        {
+            texts = texts.Where(text => text.Tags.Contains(Tag));
+        }
+
+        return Favorite is { } favorite ? texts.Where(text => text.Favorite == favorite) : texts;
+    }
+}
+
 /// <summary>Per word of a search, LIKE patterns for the known words closest to it (<see cref="ContactListing.SimilarWordsAsync"/>).</summary>
 public sealed record SimilarWords(IReadOnlyList<string[]> Patterns);
 
@@ -53,37 +79,43 @@ public static class ContactListing
 
     internal const double NearTier = 2;
 
-    /// <summary>Every word is part of the contact's search text: a substring, answered by the trigram index.</summary>
-    public static IQueryable<Person> Containing(IQueryable<Person> people, string search)
+    /// <summary>
+    /// The search texts of the contacts <paramref name="filter"/> keeps. A text exists for every contact but those a
+    /// large import added moments ago (<see cref="SearchIndexing"/>), and for no contact that is gone, so a page of
+    /// texts is a page of contacts.
+    /// </summary>
+    public static IQueryable<PersonSearchText> TextsOf(AddressBookDbContext db, ContactFilter filter) => filter.Apply(db.SearchTexts.AsNoTracking());
+
+    /// <summary>Every word is part of the search text: a substring, answered by the trigram index.</summary>
+    public static IQueryable<PersonSearchText> Containing(IQueryable<PersonSearchText> texts, string search)
     {
         foreach (var word in Words(search))
         {
             var pattern = $"%{EscapeLikePattern(word)}%";
-            people = people.Where(person =>
-                EF.Functions.Like(EF.Property<string>(person, PersonConfiguration.SearchColumn), ContactSearch.Fold(pattern), LikeEscape));
+            texts = texts.Where(text => EF.Functions.Like(text.Text, ContactSearch.Fold(pattern), LikeEscape));
         }
 
-        return people;
+        return texts;
     }
 
     /// <summary>
-    /// Every word is part of the contact's search text, or one of the known words closest to it (<see cref="SimilarWords"/>)
+    /// Every word is part of the search text, or one of the known words closest to it (<see cref="SimilarWords"/>)
     /// is: a typo is matched against the table of words rather than against every contact's text, and the contacts are
     /// then found by substrings, which the trigram index answers as it does any search.
     /// </summary>
-    public static IQueryable<Person> Near(IQueryable<Person> people, string search, SimilarWords similar)
+    public static IQueryable<PersonSearchText> Near(IQueryable<PersonSearchText> texts, string search, SimilarWords similar)
     {
         var words = Words(search);
         for (var i = 0; i < words.Length; i++)
         {
             var pattern = $"%{EscapeLikePattern(words[i])}%";
             var alternatives = similar.Patterns[i];
-            people = people.Where(person =>
-                EF.Functions.Like(EF.Property<string>(person, PersonConfiguration.SearchColumn), ContactSearch.Fold(pattern), LikeEscape)
-                || alternatives.Any(alternative => EF.Functions.Like(EF.Property<string>(person, PersonConfiguration.SearchColumn), alternative)));
+            texts = texts.Where(text =>
+                EF.Functions.Like(text.Text, ContactSearch.Fold(pattern), LikeEscape)
+                || alternatives.Any(alternative => EF.Functions.Like(text.Text, alternative)));
         }
 
-        return people;
+        return texts;
     }
 
     /// <summary>For each word of <paramref name="search"/>, the known words closest to it, as patterns a contact's search text may hold.</summary>
@@ -117,30 +149,37 @@ public static class ContactListing
     /// One page after <paramref name="after"/>, and one contact more when another page follows, in id order, which the
     /// primary key's index keeps cheap however many contacts match. Ranked by relevance, the contacts that contain every
     /// word; only when none does, those that hold each word or a known word close to it (<see cref="Near"/>): the words
-    /// close to a typo match many contacts besides the intended ones, who would crowd out better matches.
+    /// close to a typo match many contacts besides the intended ones, who would crowd out better matches. A search
+    /// picks the page's ids among the search texts alone, then reads those contacts: joined first, the planner would
+    /// fetch every match of a rare word's trigrams and sort them all, or walk the key past thousands of contacts.
     /// </summary>
     public static async Task<List<RankedContact>> PageAsync(
-        AddressBookDbContext db, IQueryable<Person> people, string search, ContactOrder order, ContactPosition after, int take, CancellationToken cancellationToken)
+        AddressBookDbContext db, ContactFilter filter, string search, ContactOrder order, ContactPosition after, int take,
+        CancellationToken cancellationToken)
     {
+        var people = filter.Apply(db.People.AsNoTracking());
+        if (Words(search).Length == 0)
+        {
+            return order == ContactOrder.Newest
+                ? await Before(people, after).Select(RankedBy(ExactTier)).Take(take).ToListAsync(cancellationToken)
+                : await After(people, after.Id).Select(RankedBy(ExactTier)).Take(take).ToListAsync(cancellationToken);
+        }
+
+        var texts = TextsOf(db, filter);
         switch (order)
         {
             case ContactOrder.Oldest:
-                return await After(Containing(people, search), after.Id, ExactTier).Take(take).ToListAsync(cancellationToken);
+                return await PageOfAsync(db, After(Containing(texts, search), after.Id), newestFirst: false, take, ExactTier, cancellationToken);
             case ContactOrder.Newest:
-                var newest = Containing(people, search);
-                return await (after.IsStart ? newest : newest.Where(person => person.Id < after.Id))
-                    .OrderByDescending(person => person.Id)
-                    .Select(RankedBy(ExactTier))
-                    .Take(take)
-                    .ToListAsync(cancellationToken);
+                return await PageOfAsync(db, Before(Containing(texts, search), after), newestFirst: true, take, ExactTier, cancellationToken);
             default:
                 if (after.Rank == NearTier)
                 {
                     var similar = await SimilarWordsAsync(db, search, cancellationToken);
-                    return await After(Near(people, search, similar), after.Id, NearTier).Take(take).ToListAsync(cancellationToken);
+                    return await PageOfAsync(db, After(Near(texts, search, similar), after.Id), newestFirst: false, take, NearTier, cancellationToken);
                 }
 
-                var page = await After(Containing(people, search), after.Id, ExactTier).Take(take).ToListAsync(cancellationToken);
+                var page = await PageOfAsync(db, After(Containing(texts, search), after.Id), newestFirst: false, take, ExactTier, cancellationToken);
                 if (page.Count > 0 || !after.IsStart)
                 {
                     return page;
@@ -150,56 +189,77 @@ public static class ContactListing
                 var similarToFirst = await SimilarWordsAsync(db, search, cancellationToken);
                 return similarToFirst.Patterns.All(patterns => patterns.Length == 0)
                     ? page
-                    : await After(Near(people, search, similarToFirst), 0, NearTier).Take(take).ToListAsync(cancellationToken);
+                    : await PageOfAsync(db, After(Near(texts, search, similarToFirst), 0), newestFirst: false, take, NearTier, cancellationToken);
         }
+    }
+
+    /// <summary>The contacts of the first <paramref name="take"/> of <paramref name="texts"/>, in the same order.</summary>
+    private static Task<List<RankedContact>> PageOfAsync(
+        AddressBookDbContext db, IOrderedQueryable<PersonSearchText> texts, bool newestFirst, int take, double tier, CancellationToken cancellationToken)
+    {
+        var ids = texts.Select(text => text.Id).Take(take);
+        var page = db.People.AsNoTracking().Where(person => ids.Contains(person.Id));
+        return (newestFirst ? page.OrderByDescending(person => person.Id) : page.OrderBy(person => person.Id))
+            .Select(RankedBy(tier))
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>How many contacts the listing whose first page this is holds; a page that is the only one counts itself.</summary>
     public static async Task<ContactCount> CountAsync(
-        AddressBookDbContext db, IQueryable<Person> people, string search, bool filtered, IReadOnlyList<RankedContact> firstPage, bool morePages, CancellationToken cancellationToken)
+        AddressBookDbContext db, ContactFilter filter, string search, IReadOnlyList<RankedContact> firstPage, bool morePages, CancellationToken cancellationToken)
     {
         if (!morePages)
         {
             return new ContactCount(firstPage.Count, Exact: true);
         }
 
-        if (!filtered && Words(search).Length == 0)
+        if (Words(search).Length == 0)
         {
-            // The planner's statistics hold the table's size: no scan of a million rows to print one number.
-            var estimate = await db.Database
-                .SqlQuery<long>($"""SELECT GREATEST(reltuples, 0)::bigint AS "Value" FROM pg_class WHERE oid = '"People"'::regclass""")
-                .SingleAsync(cancellationToken);
-            if (estimate > ExactCountLimit)
+            if (!filter.Narrows)
             {
-                return new ContactCount(estimate, Exact: false);
+                // The planner's statistics hold the table's size: no scan of a million rows to print one number.
+                var estimate = await db.Database
+                    .SqlQuery<long>($"""SELECT GREATEST(reltuples, 0)::bigint AS "Value" FROM pg_class WHERE oid = '"People"'::regclass""")
+                    .SingleAsync(cancellationToken);
+                if (estimate > ExactCountLimit)
+                {
+                    return new ContactCount(estimate, Exact: false);
+                }
             }
+
+            return await CountUpToLimitAsync(filter.Apply(db.People.AsNoTracking()), cancellationToken);
         }
 
-        var matching = Containing(people, search);
+        var texts = TextsOf(db, filter);
+        var matching = Containing(texts, search);
         if (firstPage.Any(contact => contact.Rank == NearTier))
         {
-            matching = Near(people, search, await SimilarWordsAsync(db, search, cancellationToken));
+            matching = Near(texts, search, await SimilarWordsAsync(db, search, cancellationToken));
             // A typo stands for words that may be common ("jonson" for "johnson"): counting even 1,001 of their
             // contacts takes the trigram index tens of milliseconds, where the planner's estimate is there for the asking.
-            var estimate = await EstimatedRowsAsync(db, matching, cancellationToken);
+            var estimate = await EstimatedRowsAsync(db, matching.Select(text => text.Id), cancellationToken);
             if (estimate > ExactCountLimit)
             {
                 return new ContactCount(estimate, Exact: false);
             }
         }
 
-        var counted = await matching.Take(ExactCountLimit + 1).CountAsync(cancellationToken);
+        return await CountUpToLimitAsync(matching, cancellationToken);
+    }
 
+    private static async Task<ContactCount> CountUpToLimitAsync<T>(IQueryable<T> rows, CancellationToken cancellationToken)
+    {
+        var counted = await rows.Take(ExactCountLimit + 1).CountAsync(cancellationToken);
         return counted > ExactCountLimit ? new ContactCount(ExactCountLimit, Exact: false) : new ContactCount(counted, Exact: true);
     }
 
     /// <summary>How many rows PostgreSQL's planner expects <paramref name="people"/> to find, from its statistics, without running the query.</summary>
-    private static async Task<long> EstimatedRowsAsync(AddressBookDbContext db, IQueryable<Person> people, CancellationToken cancellationToken)
+    private static async Task<long> EstimatedRowsAsync(AddressBookDbContext db, IQueryable<int> ids, CancellationToken cancellationToken)
     {
         await db.Database.OpenConnectionAsync(cancellationToken);
         try
         {
-            await using var command = people.Select(person => person.Id).CreateDbCommand();
+            await using var command = ids.CreateDbCommand();
             command.CommandText = $"EXPLAIN (FORMAT JSON) {command.CommandText}";
             var plan = (string)(await command.ExecuteScalarAsync(cancellationToken))!;
             using var json = JsonDocument.Parse(plan);
@@ -211,8 +271,17 @@ public static class ContactListing
         }
     }
 
-    private static IQueryable<RankedContact> After(IQueryable<Person> people, int afterId, double tier) =>
-        people.Where(person => person.Id > afterId).OrderBy(person => person.Id).Select(RankedBy(tier));
+    private static IOrderedQueryable<Person> After(IQueryable<Person> people, int afterId) =>
+        people.Where(person => person.Id > afterId).OrderBy(person => person.Id);
+
+    private static IOrderedQueryable<Person> Before(IQueryable<Person> people, ContactPosition before) =>
+        (before.IsStart ? people : people.Where(person => person.Id < before.Id)).OrderByDescending(person => person.Id);
+
+    private static IOrderedQueryable<PersonSearchText> After(IQueryable<PersonSearchText> texts, int afterId) =>
+        texts.Where(text => text.Id > afterId).OrderBy(text => text.Id);
+
+    private static IOrderedQueryable<PersonSearchText> Before(IQueryable<PersonSearchText> texts, ContactPosition before) =>
+        (before.IsStart ? texts : texts.Where(text => text.Id < before.Id)).OrderByDescending(text => text.Id);
 
     private static Expression<Func<Person, RankedContact>> RankedBy(double tier)
     {

@@ -115,19 +115,9 @@ public static class ContactsEndpoints
             return TypedResults.ValidationProblem(errors);
         }
 
-        var people = db.People.AsNoTracking();
-        if (!string.IsNullOrEmpty(onlyTag))
-        {
-            people = people.Where(person => person.Tags.Contains(onlyTag));
-        }
-
-        if (onlyFavorite is { } wanted)
-        {
-            people = people.Where(person => person.Favorite == wanted);
-        }
-
+        var filter = new ContactFilter(onlyTag, onlyFavorite);
         // One row past the page tells whether another page follows, without counting.
-        var rows = await ContactListing.PageAsync(db, people, search, order!.Value, after, pageSize + 1, cancellationToken);
+        var rows = await ContactListing.PageAsync(db, filter, search, order!.Value, after, pageSize + 1, cancellationToken);
 
         var morePages = rows.Count > pageSize;
         string? nextCursor = null;
@@ -137,8 +127,7 @@ public static class ContactsEndpoints
             nextCursor = new ContactPosition(rows[^1].Rank, rows[^1].Contact.Id).Encode(order.Value);
         }
 
-        var filtered = !string.IsNullOrEmpty(onlyTag) || onlyFavorite is not null;
-        var total = cursor is null ? await ContactListing.CountAsync(db, people, search, filtered, rows, morePages, cancellationToken) : null;
+        var total = cursor is null ? await ContactListing.CountAsync(db, filter, search, rows, morePages, cancellationToken) : null;
         return TypedResults.Ok(new ContactPage([.. rows.Select(row => row.Contact)], nextCursor, total));
     }
 

@@ -10,6 +10,8 @@ public sealed class AddressBookDbContext(DbContextOptions<AddressBookDbContext> 
 
     public DbSet<SearchWord> SearchWords => Set<SearchWord>();
 
+    public DbSet<PersonSearchText> SearchTexts => Set<PersonSearchText>();
+
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         // Sequelize declared the key as SERIAL; identity columns would not match the adopted table.

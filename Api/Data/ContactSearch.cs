@@ -2,8 +2,8 @@ namespace AddressBook.Api.Data;
 
 /// <summary>
 /// Searches run against one folded text per contact (names, company, title, tags, emails and phones, lower case
-/// and without accents), which PostgreSQL keeps in a generated column with a trigram index: every writer, the
-/// tutorial's app included, keeps it right, and a substring in any of those fields is an index look-up.
+/// and without accents), which PostgreSQL keeps beside the contact with a trigram index (<see cref="SearchIndexing"/>):
+/// every writer, the tutorial's app included, keeps it right, and a substring in any of those fields is an index look-up.
 /// </summary>
 public static class ContactSearch
 {
@@ -93,8 +93,9 @@ public static class ContactSearch
     public const int SimilarWordsPerTypo = 10;
 
     /// <summary>
-    /// Adds the words of the contacts whose id is past the one given, for a writer of many that turned
-    /// <see cref="WordsAddedByWriterSetting"/> on: ids only grow, so the rows it wrote are past the last id before it
+    /// Adds the words of the contacts whose id is past the one given (superseded by
+    /// <see cref="SearchIndexing.IndexRangeFunction"/>, which adds the words of a range with its texts), for a writer of
+    /// many that turned <see cref="WordsAddedByWriterSetting"/> on: ids only grow, so the rows it wrote are past the last id before it
     /// began (a concurrent writer's rows among them only have their words added twice). It gets room to hash: rows just
     /// written have no statistics yet, and a guess of millions of distinct values would have them sorted on disk.
     /// </summary>
@@ -102,7 +103,7 @@ public static class ContactSearch
 
     /// <summary>
     /// A session setting a writer of many contacts turns on (<c>SET LOCAL</c>) to add their words itself, with
-    /// <see cref="AddWordsAfterFunction"/> or <see cref="AddWordsOfRowsSql"/>, instead of the trigger adding them row by row.
+    /// <see cref="SearchIndexing.IndexRangeFunction"/> or <see cref="AddWordsOfRowsSql"/>, instead of the trigger adding them row by row.
     /// </summary>
     public const string WordsAddedByWriterSetting = "addressbook.search_words_added_by_writer";
 
@@ -180,7 +181,7 @@ public static class ContactSearch
     /// </summary>
     public const int SearchStatisticsTarget = 500;
 
-    public static string SetSearchStatisticsSql(int target) => $"""ALTER TABLE public."People" ALTER COLUMN search SET STATISTICS {target}""";
+    public static string SetSearchStatisticsSql(string table, int target) => $"""ALTER TABLE public."{table}" ALTER COLUMN search SET STATISTICS {target}""";
 
     public const string DropSearchWordsSql = $"""
         DROP FUNCTION public.{AddWordsAfterFunction}(bigint);
@@ -193,6 +194,6 @@ public static class ContactSearch
         DROP FUNCTION public.addressbook_fold(text);
         """;
 
-    /// <summary>Folds text as the search column is folded; translated to SQL, never run in .NET.</summary>
+    /// <summary>Folds text as the search text is folded; translated to SQL, never run in .NET.</summary>
     public static string Fold(string text) => throw new InvalidOperationException($"{nameof(Fold)} runs only inside a database query.");
 }

@@ -16,8 +16,8 @@ public sealed class PersonConfiguration : IEntityTypeConfiguration<Person>
 
     public const string PrimaryKeyName = "People_pkey";
 
-    /// <summary>The folded text searches run against, kept by PostgreSQL itself (<see cref="ContactSearch"/>).</summary>
-    public const string SearchColumn = "search";
+    /// <summary>The generated column the search text lived in until it got a table of its own (<see cref="PersonSearchText"/>).</summary>
+    public const string FormerSearchColumn = "search";
 
     private static readonly JsonSerializerOptions JsonColumnOptions = new(JsonSerializerDefaults.Web);
 
@@ -42,10 +42,6 @@ public sealed class PersonConfiguration : IEntityTypeConfiguration<Person>
         person.Property(p => p.UpdatedAt).HasColumnName("updatedAt");
         person.Property(p => p.Version).IsRowVersion();
 
-        person.Property<string>(SearchColumn)
-            .HasColumnName(SearchColumn)
-            .HasComputedColumnSql(ContactSearch.DocumentSql, stored: true);
-        person.HasIndex(SearchColumn).HasDatabaseName("IX_People_search").HasMethod("gin").HasOperators("gin_trgm_ops");
         person.HasIndex(p => p.Tags).HasDatabaseName("IX_People_tags").HasMethod("gin");
     }
 

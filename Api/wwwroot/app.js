@@ -767,11 +767,14 @@ function showImportStatus(text, failed = false) {
   ui.importStatus.classList.toggle("failed", failed);
 }
 
-function importSummary({ created, merged, skipped }) {
+function importSummary({ created, merged, skipped, indexingForSearch }) {
   let text = `Imported ${created.toLocaleString()} contact${created === 1 ? "" : "s"}`;
   if (merged) text += `, merged ${merged.toLocaleString()}`;
   if (skipped) text += `, skipped ${skipped.toLocaleString()}`;
-  return `${text}.`;
+  text += ".";
+  // A large import is listed at once; search finds its contacts once the server has indexed them.
+  if (indexingForSearch) text += " They are listed now; search will find them in a minute or two, once they are indexed.";
+  return text;
 }
 
 function showImportProblems(problems) {

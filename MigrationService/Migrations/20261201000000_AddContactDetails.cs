@@ -30,14 +30,14 @@ public sealed class AddContactDetails : Migration
         }
 
         migrationBuilder.AddColumn<string>(
-            name: PersonConfiguration.SearchColumn,
+            name: PersonConfiguration.FormerSearchColumn,
             table: Table,
             type: "text",
             nullable: true,
             computedColumnSql: ContactSearch.DocumentSql,
             stored: true);
 
-        migrationBuilder.CreateIndex(name: "IX_People_search", table: Table, column: PersonConfiguration.SearchColumn)
+        migrationBuilder.CreateIndex(name: "IX_People_search", table: Table, column: PersonConfiguration.FormerSearchColumn)
             .Annotation("Npgsql:IndexMethod", "gin")
             .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
         migrationBuilder.CreateIndex(name: "IX_People_tags", table: Table, column: "tags")
@@ -46,7 +46,7 @@ public sealed class AddContactDetails : Migration
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
-        foreach (var column in new[] { PersonConfiguration.SearchColumn, "company", "title", "birthday", "notes", "favorite", "tags", "emails", "phones", "addresses" })
+        foreach (var column in new[] { PersonConfiguration.FormerSearchColumn, "company", "title", "birthday", "notes", "favorite", "tags", "emails", "phones", "addresses" })
         {
             migrationBuilder.DropColumn(name: column, table: Table);
         }

@@ -29,12 +29,12 @@ public sealed class SearchWords : Migration
             .Annotation("Npgsql:IndexOperators", new[] { "gin_trgm_ops" });
 
         migrationBuilder.Sql(ContactSearch.SearchWordsSql);
-        migrationBuilder.Sql(ContactSearch.SetSearchStatisticsSql(ContactSearch.SearchStatisticsTarget));
+        migrationBuilder.Sql(ContactSearch.SetSearchStatisticsSql("People", ContactSearch.SearchStatisticsTarget));
     }
 
     protected override void Down(MigrationBuilder migrationBuilder)
     {
-        migrationBuilder.Sql(ContactSearch.SetSearchStatisticsSql(-1));
+        migrationBuilder.Sql(ContactSearch.SetSearchStatisticsSql("People", -1));
         migrationBuilder.Sql(ContactSearch.DropSearchWordsSql);
         migrationBuilder.DropTable(name: SearchWordConfiguration.TableName);
     }

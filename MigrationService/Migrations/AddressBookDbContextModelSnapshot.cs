@@ -115,12 +115,6 @@ namespace AddressBook.MigrationService.Migrations
                         .HasColumnType("xid")
                         .HasColumnName("xmin");
 
-                    b.Property<string>("search")
-                        .ValueGeneratedOnAddOrUpdate()
-                        .HasColumnType("text")
-                        .HasColumnName("search")
-                        .HasComputedColumnSql("public.addressbook_search_document(\"firstName\", \"lastName\", company, title, tags, emails, phones)", true);
-
                     b.HasKey("Id")
                         .HasName("People_pkey");
 
@@ -129,13 +123,38 @@ namespace AddressBook.MigrationService.Migrations
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Tags"), "gin");
 
-                    b.HasIndex("search")
-                        .HasDatabaseName("IX_People_search");
-
-                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("search"), "gin");
-                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("search"), new[] { "gin_trgm_ops" });
-
                     b.ToTable("People", (string)null);
+                });
+
+            modelBuilder.Entity("AddressBook.Api.Data.PersonSearchText", b =>
+                {
+                    b.Property<int>("Id")
+                        .HasColumnType("integer")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("Favorite")
+                        .HasColumnType("boolean")
+                        .HasColumnName("favorite");
+
+                    b.PrimitiveCollection<List<string>>("Tags")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("tags");
+
+                    b.Property<string>("Text")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("search");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("Text")
+                        .HasDatabaseName("IX_PeopleSearch_search");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex("Text"), "gin");
+                    NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Text"), new[] { "gin_trgm_ops" });
+
+                    b.ToTable("PeopleSearch", (string)null);
                 });
 
             modelBuilder.Entity("AddressBook.Api.Data.SearchWord", b =>
@@ -153,6 +172,15 @@ namespace AddressBook.MigrationService.Migrations
                     NpgsqlIndexBuilderExtensions.HasOperators(b.HasIndex("Word"), new[] { "gin_trgm_ops" });
 
                     b.ToTable("SearchWords", (string)null);
+                });
+
+            modelBuilder.Entity("AddressBook.Api.Data.PersonSearchText", b =>
+                {
+                    b.HasOne("AddressBook.Api.Data.Person", null)
+                        .WithOne()
+                        .HasForeignKey("AddressBook.Api.Data.PersonSearchText", "Id")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 #pragma warning restore 612, 618
         }
