@@ -213,8 +213,10 @@ public sealed class ContactImportTests(AppFixture fixture)
         await ImportAsync($"First Name,Tags\r\nFew,{tag}\r\n", "text/csv", "create");
         Assert.Equal(initially, await Database.ScalarAsync<DateTime>(fixture.ConnectionString, lastAnalyzedSql));
 
+        // A tenth of the address book, however many contacts the other tests left in it.
+        var many = Math.Max(2000, await Database.CountPeopleAsync(fixture.ConnectionString) / 9);
         var csv = new StringBuilder("First Name,Tags\r\n");
-        for (var i = 0; i < 2000; i++)
+        for (var i = 0; i < many; i++)
         {
             csv.Append($"Many{i},{tag}\r\n");
         }
@@ -253,6 +255,27 @@ public sealed class ContactImportTests(AppFixture fixture)
         var byTypo = await ListAsync($"q={ContactsApi.Typo(word)}&tag={tag}&limit=5");
         Assert.Equal(5, byTypo.GetProperty("items").GetArrayLength());
         Assert.All(byTypo.GetProperty("items").EnumerateArray(), contact => Assert.Equal(Capitalized(word), contact.GetProperty("firstName").GetString()));
+    }
+
+    [Fact]
+    public async Task A_large_import_that_skips_duplicates_leaves_the_texts_of_the_contacts_it_creates_for_after()
+    {
+        const int Count = ContactImport.IndexedLaterFrom + 10;
+        var word = ContactsApi.UniqueWord();
+        var existing = await ContactsApi.CreateAsync(Api, new { firstName = "Existing", emails = new[] { new { value = $"{word}0@example.org" } } });
+        var csv = new StringBuilder("First Name,Last Name,Email 1\r\n");
+        for (var i = 0; i < Count; i++)
+        {
+            csv.Append($"{Capitalized(word)},Number{i},{word}{i}@example.org\r\n");
+        }
+
+        var imported = await ImportAsync(csv.ToString(), "text/csv", null);
+        Assert.Equal((Count - 1L, 1L), (imported.GetProperty("created").GetInt64(), imported.GetProperty("skipped").GetInt64()));
+        Assert.True(imported.GetProperty("indexingForSearch").GetBoolean());
+
+        var last = await EventuallyAsync(() => ListAsync($"q={Uri.EscapeDataString($"{word} number{Count - 1}")}"), page => page.GetProperty("items").GetArrayLength() == 1);
+        Assert.Equal($"Number{Count - 1}", last.GetProperty("items")[0].GetProperty("lastName").GetString());
+        Assert.Equal([existing], ContactsApi.Ids(await ListAsync($"q={word}0%40")));
     }
 
     [Fact]

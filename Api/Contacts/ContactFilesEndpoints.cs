@@ -18,7 +18,7 @@ public static class ContactFilesEndpoints
 
     private static readonly string[] VCardMediaTypes = ["text/vcard", "text/x-vcard", "text/directory"];
 
-    /// <param name="IndexingForSearch">The contacts created are listed now and found by search once indexed, within about a minute per million.</param>
+    /// <param name="IndexingForSearch">The contacts created are listed now and found by search once indexed, about two minutes per million.</param>
     public sealed record ImportSummary(long Created, long Merged, long Skipped, bool IndexingForSearch);
 
     public static RouteGroupBuilder MapContactFiles(this IEndpointRouteBuilder endpoints)

@@ -24,7 +24,7 @@ public sealed record ImportProblem(int Line, string? Field, string Message);
 
 /// <param name="IndexingForSearch">
 /// The contacts created are many, and are listed at once but found by search only once the API has indexed them
-/// (<see cref="SearchIndexing"/>), about a minute per million.
+/// (<see cref="SearchIndexing"/>), about two minutes per million.
 /// </param>
 public sealed record ImportOutcome(long Created, long Merged, long Skipped, IReadOnlyList<ImportProblem> Problems, bool IndexingForSearch = false);
 
@@ -41,7 +41,7 @@ public static class ContactImport
 
     /// <summary>
     /// From this many contacts created on, their search texts are computed after the import commits; fewer are indexed
-    /// in its transaction, found by search the moment the import answers, for at most ~0.6 s more.
+    /// in its transaction, found by search the moment the import answers, for about a second more.
     /// </summary>
     public const int IndexedLaterFrom = 10_000;
 

@@ -6,7 +6,7 @@ namespace AddressBook.Api.Data;
 /// <see cref="IndexedLaterSetting"/> on: then it records the ids it wrote in <see cref="BacklogTable"/>, in the same
 /// transaction, and the API's indexer computes their texts after it commits (<see cref="IndexRangeFunction"/>).
 /// A million contacts cost an import ~12 s of search text and ~40 s of trigram index upkeep; left to the indexer they
-/// cost it the same, but the import answers first and the contacts are listed at once, found by search a minute later.
+/// cost it the same, but the import answers first and the contacts are listed at once, found by search a minute or two later.
 /// </summary>
 public static class SearchIndexing
 {
