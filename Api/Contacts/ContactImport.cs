@@ -1,4 +1,3 @@
-using System.Text.Json;
 using AddressBook.Api.Contacts.Interchange;
 using AddressBook.Api.Data;
 using AddressBook.Api.PersonFields;
@@ -49,8 +48,6 @@ public static class ContactImport
     // still cancels them.
     private const int StatementTimeoutSeconds = 3600;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public static async Task<ImportOutcome> ImportAsync(
         NpgsqlDataSource dataSource,
         IAsyncEnumerable<ContactRecord> records,
@@ -77,6 +74,7 @@ public static class ContactImport
         var problems = new List<ImportProblem>();
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         ulong copied;
+        var json = new DetailListsJson();
         await using (var copy = await connection.BeginBinaryImportAsync(direct ? DirectCopySql : CopySql, cancellationToken))
         {
             copy.Timeout = TimeSpan.FromSeconds(StatementTimeoutSeconds);
@@ -103,7 +101,7 @@ public static class ContactImport
                 // Once a problem is found nothing will be written; the rest of the file is still read to report all of them.
                 if (problems.Count == 0)
                 {
-                    await WriteRowAsync(copy, record.LineNumber, record.Contact, direct ? now : null, cancellationToken);
+                    await WriteRowAsync(copy, json, record.LineNumber, record.Contact, direct ? now : null, cancellationToken);
                 }
             }
 
@@ -191,7 +189,7 @@ public static class ContactImport
 
     /// <summary>One row of <see cref="CopySql"/>, or of <see cref="DirectCopySql"/> when <paramref name="createdAt"/> is given.</summary>
     private static async Task WriteRowAsync(
-        NpgsqlBinaryImporter copy, int line, ContactInput input, DateTimeOffset? createdAt, CancellationToken cancellationToken)
+        NpgsqlBinaryImporter copy, DetailListsJson json, int line, ContactInput input, DateTimeOffset? createdAt, CancellationToken cancellationToken)
     {
         var person = input.ToNewPerson(default);
         input.ApplyTo(person);
@@ -217,9 +215,9 @@ public static class ContactImport
         await WriteNullableAsync(copy, person.Notes, NpgsqlDbType.Text, cancellationToken);
         await copy.WriteAsync(person.Favorite, NpgsqlDbType.Boolean, cancellationToken);
         await copy.WriteAsync(person.Tags, NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
-        await copy.WriteAsync(JsonList(person.Emails), NpgsqlDbType.Jsonb, cancellationToken);
-        await copy.WriteAsync(JsonList(person.Phones), NpgsqlDbType.Jsonb, cancellationToken);
-        await copy.WriteAsync(JsonList(person.Addresses), NpgsqlDbType.Jsonb, cancellationToken);
+        await copy.WriteAsync(json.Of(person.Emails), NpgsqlDbType.Jsonb, cancellationToken);
+        await copy.WriteAsync(json.Of(person.Phones), NpgsqlDbType.Jsonb, cancellationToken);
+        await copy.WriteAsync(json.Of(person.Addresses), NpgsqlDbType.Jsonb, cancellationToken);
         if (createdAt is { } at)
         {
             await copy.WriteAsync(at, NpgsqlDbType.TimestampTz, cancellationToken);
@@ -230,9 +228,6 @@ public static class ContactImport
             await copy.WriteAsync(DuplicateKeys(person), NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
         }
     }
-
-    // Most contacts of a large file have no address and many no phone: no serializer call for what is always "[]".
-    private static string JsonList<T>(List<T> values) => values.Count == 0 ? "[]" : JsonSerializer.Serialize(values, Json);
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken cancellationToken) =>
         value is null ? copy.WriteNullAsync(cancellationToken) : copy.WriteAsync(value, type, cancellationToken);

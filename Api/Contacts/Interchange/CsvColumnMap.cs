@@ -18,6 +18,11 @@ internal sealed class CsvColumnMap
     private readonly SortedDictionary<int, int[]> phones = [];
     private readonly SortedDictionary<int, int[]> addresses = [];
 
+    // The numbered columns' slots in number order, as each record reads them.
+    private readonly int[][] emailSlots;
+    private readonly int[][] phoneSlots;
+    private readonly int[][] addressSlots;
+
     private CsvColumnMap(IReadOnlyList<string> headers)
     {
         // Keyed by the layout's own names, so that reading a record looks them up without normalizing again.
@@ -45,6 +50,7 @@ internal sealed class CsvColumnMap
             Place(name, column);
         }
 
+        (emailSlots, phoneSlots, addressSlots) = ([.. emails.Values], [.. phones.Values], [.. addresses.Values]);
         if (single[CsvContactColumns.FirstName] == Absent)
         {
             throw new ContactFileFormatException(1, $"The header has no '{CsvContactColumns.FirstName}' column; every contact needs a first name.");
@@ -58,9 +64,7 @@ internal sealed class CsvColumnMap
     /// <summary>The contact of the reader's current record, or the error that stops it.</summary>
     public ContactRecord Read(CsvReader reader, int lineNumber)
     {
-        string? Cell(int column) => column == Absent || column >= reader.FieldCount || reader.GetString(column) is not { } value
-            || string.IsNullOrWhiteSpace(value) ? null : value;
-        string? Named(string name) => Cell(single[name]);
+        string? Named(string name) => Cell(reader, single[name]);
 
         var favorite = Named(CsvContactColumns.Favorite);
         bool? isFavorite = favorite?.Trim().ToUpperInvariant() switch
@@ -85,29 +89,45 @@ internal sealed class CsvColumnMap
             Named(CsvContactColumns.Notes),
             isFavorite,
             tags is null ? null : CsvTagList.Split(tags),
-            Values(emails, Cell),
-            Values(phones, Cell),
-            Addresses(Cell)));
+            Values(reader, emailSlots),
+            Values(reader, phoneSlots),
+            Addresses(reader)));
     }
 
-    private static List<LabelledValue>? Values(SortedDictionary<int, int[]> columns, Func<int, string?> cell)
+    // Loops rather than LINQ: a million records made the enumerators, closures and arrays of a query per record
+    // a good part of what the garbage collector had to clear during an import.
+    private static string? Cell(CsvReader reader, int column) => column == Absent || column >= reader.FieldCount
+        || reader.GetString(column) is not { } value || string.IsNullOrWhiteSpace(value) ? null : value;
+
+    private static List<LabelledValue>? Values(CsvReader reader, int[][] slots)
     {
-        var values = columns.Values
-            .Select(pair => (Value: cell(pair[0]), Label: cell(pair[1])))
-            .Where(pair => pair.Value is not null || pair.Label is not null)
-            .Select(pair => new LabelledValue(pair.Label, pair.Value ?? ""))
-            .ToList();
-        return values.Count > 0 ? values : null;
+        List<LabelledValue>? values = null;
+        foreach (var pair in slots)
+        {
+            var (value, label) = (Cell(reader, pair[0]), Cell(reader, pair[1]));
+            if (value is not null || label is not null)
+            {
+                (values ??= []).Add(new LabelledValue(label, value ?? ""));
+            }
+        }
+
+        return values;
     }
 
-    private List<PostalAddress>? Addresses(Func<int, string?> cell)
+    private List<PostalAddress>? Addresses(CsvReader reader)
     {
-        var values = addresses.Values
-            .Select(parts => parts.Select(cell).ToArray())
-            .Where(parts => parts.Any(part => part is not null))
-            .Select(parts => new PostalAddress(parts[5], parts[0], parts[1], parts[2], parts[3], parts[4]))
-            .ToList();
-        return values.Count > 0 ? values : null;
+        List<PostalAddress>? values = null;
+        foreach (var parts in addressSlots)
+        {
+            var (street, locality, region, postalCode, country, label) = (Cell(reader, parts[0]), Cell(reader, parts[1]), Cell(reader, parts[2]),
+                Cell(reader, parts[3]), Cell(reader, parts[4]), Cell(reader, parts[5]));
+            if (street is not null || locality is not null || region is not null || postalCode is not null || country is not null || label is not null)
+            {
+                (values ??= []).Add(new PostalAddress(label, street, locality, region, postalCode, country));
+            }
+        }
+
+        return values;
     }
 
     private void Place(string name, int column)
