@@ -1,3 +1,5 @@
+extern alias Api;
+
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -103,13 +105,30 @@ public sealed class ContactRankingTests(AppFixture fixture)
     }
 
     [Fact]
+    public async Task A_word_the_planner_expects_in_thousands_of_contacts_gives_its_estimate_rather_than_a_capped_count()
+    {
+        var word = ContactsApi.UniqueWord();
+        await Database.ExecuteAsync(fixture.ConnectionString, $"""
+            INSERT INTO "People" ("firstName", "lastName", "createdAt", "updatedAt")
+            SELECT 'Many', '{Capitalized(word)}' || i, now(), now() FROM generate_series(1, 4000) AS i;
+            ANALYZE "PeopleSearch";
+            """);
+
+        var page = await ListAsync($"limit=1&q={word}");
+        Assert.Single(ContactsApi.Ids(page));
+        Assert.False(page.GetProperty("total").GetProperty("exact").GetBoolean());
+        // A count stops at 1,000; the planner's estimate is of all 4,000.
+        Assert.True(page.GetProperty("total").GetProperty("value").GetInt64() > Api::AddressBook.Api.Contacts.ContactListing.EstimatedPast, page.GetProperty("total").ToString());
+    }
+
+    [Fact]
     public async Task A_typo_matching_more_contacts_than_are_counted_gives_an_estimate()
     {
         var word = ContactsApi.UniqueWord();
         await Database.ExecuteAsync(fixture.ConnectionString, $"""
             INSERT INTO "People" ("firstName", "lastName", "createdAt", "updatedAt")
             SELECT 'Many', '{Capitalized(word)}' || i, now(), now() FROM generate_series(1, 1100) AS i;
-            ANALYZE "People";
+            ANALYZE "PeopleSearch";
             """);
 
         var page = await ListAsync($"limit=1&q={ContactsApi.Typo(word)}");
